@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Compiled in the Swift 5 language mode: the numeric kernels hand disjoint slices of one buffer
+// to parallel workers, which Swift 6's data-race checker cannot express.
+let package = Package(
+    name: "FreezeStudy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "freeze-study", targets: ["freeze-study"]),
+        .executable(name: "freeze-bench", targets: ["freeze-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries (module maps + pkg-config).
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+
+        // Layers of the code, each depending only on those above it (DESIGN.md).
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+
+        // Commands.
+        .executableTarget(name: "freeze-study", dependencies: [
+            "NeuralCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "freeze-bench", dependencies: ["NeuralCore"]),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
+        .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

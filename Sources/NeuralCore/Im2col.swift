@@ -1,0 +1,108 @@
+/// Geometry of a 2-D convolution or pooling window over one image.
+public struct ConvGeometry: Equatable, Sendable {
+    public var channels: Int, height: Int, width: Int
+    public var kernelHeight: Int, kernelWidth: Int
+    public var stride: Int, padding: Int
+
+    public init(channels: Int, height: Int, width: Int,
+                kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+        self.channels = channels; self.height = height; self.width = width
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.stride = stride; self.padding = padding
+    }
+
+    /// Output height, PyTorch's floor((H + 2p − kh) / s) + 1.
+    public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    /// Output width.
+    public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    /// Rows of the column matrix: C·kh·kw.
+    public var columnRows: Int { channels * kernelHeight * kernelWidth }
+    /// Output pixels per image: OH·OW.
+    public var outputPixels: Int { outputHeight * outputWidth }
+}
+
+/// One past the last output position whose input index `o·s − p + j` is below `size`
+/// (floor division: the numerator can be negative when the window is wider than the image).
+@inline(__always)
+func lastInside(_ size: Int, _ p: Int, _ j: Int, _ s: Int, _ outputs: Int) -> Int {
+    let reach = size - 1 + p - j
+    return reach < 0 ? 0 : min(outputs, reach / s + 1)
+}
+
+/// Unfolds one CHW image into columns: `col[(c·kh + i)·kw + j, column0 + oy·OW + ox] =
+/// x[c, oy·s − p + i, ox·s − p + j]` (zero outside), rows `ldc` floats apart.
+///
+/// Writing at `column0` with a row stride `ldc` lets several images share one column matrix
+/// [C·kh·kw, images·OH·OW], so a single GEMM covers them.
+public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
+                   _ col: UnsafeMutablePointer<Float>, column0: Int, ldc: Int) {
+    let (oh, ow) = (g.outputHeight, g.outputWidth)
+    let (h, w, s, p) = (g.height, g.width, g.stride, g.padding)
+    parallelFor(g.columnRows, costPerItem: oh * ow) { rows in
+        for row in rows {
+            let j = row % g.kernelWidth
+            let i = (row / g.kernelWidth) % g.kernelHeight
+            let c = row / (g.kernelWidth * g.kernelHeight)
+            let plane = x + c * h * w
+            let out = col + row * ldc + column0
+            // Output columns whose input column ix = ox·s − p + j lies inside [0, w).
+            let oxFirst = max(0, (p - j + s - 1) / s)
+            let oxEnd = lastInside(w, p, j, s, ow)
+            for oy in 0..<oh {
+                let iy = oy * s - p + i
+                let dst = out + oy * ow
+                guard iy >= 0 && iy < h, oxFirst < oxEnd else {
+                    dst.update(repeating: 0, count: ow)
+                    continue
+                }
+                let src = plane + iy * w
+                if oxFirst > 0 { dst.update(repeating: 0, count: oxFirst) }
+                if s == 1 {
+                    (dst + oxFirst).update(from: src + (oxFirst - p + j), count: oxEnd - oxFirst)
+                } else {
+                    var ix = oxFirst * s - p + j
+                    for ox in oxFirst..<oxEnd {
+                        dst[ox] = src[ix]
+                        ix += s
+                    }
+                }
+                if oxEnd < ow { (dst + oxEnd).update(repeating: 0, count: ow - oxEnd) }
+            }
+        }
+    }
+}
+
+/// Folds columns back into one CHW image, adding overlapping contributions: the adjoint of
+/// `im2col`. `dx` is overwritten (not accumulated into).
+public func col2im(_ col: UnsafePointer<Float>, column0: Int, ldc: Int, _ g: ConvGeometry,
+                   _ dx: UnsafeMutablePointer<Float>) {
+    let (oh, ow) = (g.outputHeight, g.outputWidth)
+    let (h, w, s, p) = (g.height, g.width, g.stride, g.padding)
+    let (kh, kw) = (g.kernelHeight, g.kernelWidth)
+    // One channel per task: a channel's kh·kw rows write only into that channel's plane.
+    parallelFor(g.channels, costPerItem: kh * kw * oh * ow) { channels in
+        for c in channels {
+            let plane = dx + c * h * w
+            plane.update(repeating: 0, count: h * w)
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let src = col + ((c * kh + i) * kw + j) * ldc + column0
+                    let oxFirst = max(0, (p - j + s - 1) / s)
+                    let oxEnd = lastInside(w, p, j, s, ow)
+                    guard oxFirst < oxEnd else { continue }
+                    for oy in 0..<oh {
+                        let iy = oy * s - p + i
+                        guard iy >= 0 && iy < h else { continue }
+                        let row = plane + iy * w
+                        let values = src + oy * ow
+                        var ix = oxFirst * s - p + j
+                        for ox in oxFirst..<oxEnd {
+                            row[ix] += values[ox]
+                            ix += s
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

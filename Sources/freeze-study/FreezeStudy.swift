@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `freeze-study`: the command line of FreezeStudy. Each subcommand parses its flags and
+/// delegates to the library modules.
+@main
+struct FreezeStudy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "freeze-study",
+        abstract: "Reproduce YOLOv5's 'Transfer Learning with Frozen Layers' study on the CPU.",
+        subcommands: []
+    )
+}
