@@ -29,7 +29,10 @@ let package = Package(
             "NeuralCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "freeze-bench", dependencies: ["NeuralCore"]),
+        .executableTarget(name: "freeze-bench", dependencies: [
+            "NeuralCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),

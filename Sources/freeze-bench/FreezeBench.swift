@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `freeze-bench`: release-build benchmarks that print figures (none of them asserts).
+@main
+struct FreezeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "freeze-bench",
+        abstract: "Benchmarks for FreezeStudy (build with -c release).",
+        subcommands: [KernelsBenchmark.self]
+    )
+}
