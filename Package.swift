@@ -22,7 +22,9 @@ let package = Package(
 
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "ConfigFile", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
@@ -37,6 +39,7 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+        .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

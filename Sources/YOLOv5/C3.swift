@@ -1,0 +1,36 @@
+import NeuralCore
+
+/// YOLOv5 `C3(c1, c2, n, shortcut, g=1, e=0.5)`: `cv3(cat[m(cv1 x), cv2 x])` with c_ = int(c2·e),
+/// `cv1`, `cv2` Conv 1×1 c1→c_, `m` n Bottlenecks c_→c_ (e = 1), `cv3` Conv 1×1 2c_→c2.
+public final class C3: Layer {
+    let cv1: Conv, cv2: Conv, cv3: Conv
+    let m: Sequential
+    private let concat = Concat()
+
+    init<R: RandomNumberGenerator>(_ c1: Int, _ c2: Int, n: Int, shortcut: Bool, e: Double = 0.5,
+                                   activation: Activation, using rng: inout R) {
+        let hidden = Int(Double(c2) * e)
+        cv1 = Conv(c1, hidden, k: 1, s: 1, activation: activation, using: &rng)
+        cv2 = Conv(c1, hidden, k: 1, s: 1, activation: activation, using: &rng)
+        cv3 = Conv(2 * hidden, c2, k: 1, activation: activation, using: &rng)
+        m = Sequential((0..<n).map { _ in
+            Bottleneck(hidden, hidden, shortcut: shortcut, e: 1.0, activation: activation, using: &rng)
+        })
+    }
+
+    public var children: [(String, any Layer)] { [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("m", m)] }
+
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
+        let a = m.forward(cv1.forward(x, mode), mode)
+        let b = cv2.forward(x, mode)
+        return cv3.forward(concat.forward([a, b], mode), mode)
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        let parts = concat.backward(cv3.backward(dy, needsInputGradient: true)!)
+        let dA = m.backward(parts[0], needsInputGradient: true)!
+        let dx1 = cv1.backward(dA, needsInputGradient: needsInputGradient)
+        let dx2 = cv2.backward(parts[1], needsInputGradient: needsInputGradient)
+        return sum(dx1, dx2)
+    }
+}

@@ -1,0 +1,70 @@
+import NeuralCore
+
+extension Activation {
+    /// A fresh activation layer of this kind.
+    func makeLayer() -> any Layer {
+        switch self {
+        case .silu: return SiLU()
+        case .hardswish: return Hardswish()
+        case .leakyReLU(let slope): return LeakyReLU(negativeSlope: Float(slope))
+        }
+    }
+}
+
+/// YOLOv5 `Conv` (models/common.py): Conv2d without bias → BatchNorm2d → activation, with
+/// "same" padding k/2 unless given. Arguments mirror `Conv(c1, c2, k, s, p)`.
+public final class Conv: Layer {
+    public let conv: Conv2d
+    public let bn: BatchNorm2d
+    let act: any Layer
+
+    /// `Conv(c1, c2, k, s, p)`; p defaults to k/2 (`autopad`).
+    init<R: RandomNumberGenerator>(_ c1: Int, _ c2: Int, k: Int = 1, s: Int = 1, p: Int? = nil,
+                                   activation: Activation, using rng: inout R) {
+        conv = Conv2d(inChannels: c1, outChannels: c2, kernelSize: k, stride: s, padding: p ?? k / 2,
+                      bias: false, using: &rng)
+        bn = BatchNorm2d(channels: c2)
+        act = activation.makeLayer()
+    }
+
+    public var children: [(String, any Layer)] { [("conv", conv), ("bn", bn), ("act", act)] }
+
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
+        act.forward(bn.forward(conv.forward(x, mode), mode), mode)
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        let dz = act.backward(dy, needsInputGradient: true)!  // reverse order of forward
+        let dc = bn.backward(dz, needsInputGradient: true)!
+        return conv.backward(dc, needsInputGradient: needsInputGradient)
+    }
+}
+
+/// `nn.Sequential`: children named "0", "1", … run in order.
+public final class Sequential: Layer {
+    let layers: [any Layer]
+
+    init(_ layers: [any Layer]) { self.layers = layers }
+
+    public var children: [(String, any Layer)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
+
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
+        layers.reduce(x) { $1.forward($0, mode) }
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        var gradient: Tensor? = dy
+        for (index, layer) in layers.enumerated().reversed() {
+            gradient = layer.backward(gradient!, needsInputGradient: index > 0 || needsInputGradient)
+        }
+        return gradient
+    }
+}
+
+/// a + b where either may be absent (gradients of a layer's several paths).
+func sum(_ a: Tensor?, _ b: Tensor?) -> Tensor? {
+    guard let a else { return b }
+    guard let b else { return a }
+    a.add(b)
+    return a
+}

@@ -1,0 +1,90 @@
+import NeuralCore
+
+/// Which nodes record for backward and which need an input gradient, derived from which
+/// parameters train (darknet's `stopbackward`, computed rather than configured).
+struct BackwardPlan {
+    /// Node i (and Detect, last) has a trainable parameter at or upstream of it.
+    let trainsAtOrAbove: [Bool]
+    /// Some input of node i (and Detect, last) has something trainable upstream.
+    let needsInputGradient: [Bool]
+}
+
+extension YOLOv5Model {
+    /// Computes the backward plan from the parameters' current `isTrainable` flags.
+    func makeBackwardPlan() -> BackwardPlan {
+        var trains = [Bool](repeating: false, count: nodes.count + 1)
+        var needsInput = [Bool](repeating: false, count: nodes.count + 1)
+        func upstream(_ from: [Int]) -> Bool { from.contains { $0 >= 0 && trains[$0] } }
+        for node in nodes {
+            let own: Bool
+            if case .layer(let layer) = node.operation {
+                own = layer.namedParameters().contains { $0.1.isTrainable }
+            } else {
+                own = false
+            }
+            needsInput[node.index] = upstream(node.from)
+            trains[node.index] = own || needsInput[node.index]
+        }
+        let detectOwn = detect.namedParameters(prefix: "").contains { $0.1.isTrainable }
+        needsInput[nodes.count] = upstream(detectFrom)
+        trains[nodes.count] = detectOwn || needsInput[nodes.count]
+        return BackwardPlan(trainsAtOrAbove: trains, needsInputGradient: needsInput)
+    }
+
+    /// Runs the graph on images [N, 3, H, W] (H, W multiples of the largest stride).
+    ///
+    /// `training` selects BatchNorm's batch statistics (PyTorch `model.train()`);
+    /// `recordsForBackward` asks every node that has something trainable at or upstream of it
+    /// to keep what backward reads. Nodes upstream of the first trainable one record nothing.
+    public func forward(_ images: Tensor, training: Bool, recordsForBackward: Bool) -> [Tensor] {
+        forward(images, ForwardMode(training: training, recordsForBackward: recordsForBackward))
+    }
+
+    func forward(_ images: Tensor, _ mode: ForwardMode) -> [Tensor] {
+        images.requireNCHW("YOLOv5Model.forward")
+        precondition(images.c == 3, "YOLOv5Model.forward: expected 3 channels, got \(images.shape)")
+        let plan = mode.recordsForBackward ? makeBackwardPlan() : nil
+        self.planForBackward = plan
+        var outputs = [Tensor?](repeating: nil, count: nodes.count)
+        for node in nodes {
+            let nodeMode = ForwardMode(training: mode.training,
+                                       recordsForBackward: plan?.trainsAtOrAbove[node.index] ?? false)
+            let inputs = node.from.map { $0 < 0 ? images : outputs[$0]! }
+            switch node.operation {
+            case .layer(let layer): outputs[node.index] = layer.forward(inputs[0], nodeMode)
+            case .concat(let concat): outputs[node.index] = concat.forward(inputs, nodeMode)
+            }
+            // Free every output whose last reader was this node.
+            for f in node.from where f >= 0 && lastReader[f] == node.index { outputs[f] = nil }
+        }
+        let detectMode = ForwardMode(training: mode.training, recordsForBackward: plan?.trainsAtOrAbove[nodes.count] ?? false)
+        return detect.forward(detectFrom.map { outputs[$0]! }, detectMode)
+    }
+
+    /// Adds dL/dθ into every trainable parameter's gradient, given dL/d(raw outputs) per level.
+    /// Must follow a forward with `recordsForBackward`.
+    public func backward(_ dOutputs: [Tensor]) {
+        guard let plan = planForBackward else { preconditionFailure("YOLOv5Model.backward without a recorded forward") }
+        planForBackward = nil
+        guard plan.trainsAtOrAbove[nodes.count] else { return }
+        var gradients = [Tensor?](repeating: nil, count: nodes.count)
+        func accumulate(_ g: Tensor?, into f: Int) {
+            guard let g, f >= 0 else { return }
+            if let existing = gradients[f] { existing.add(g) } else { gradients[f] = g }
+        }
+        let dInputs = detect.backward(dOutputs, needsInputGradient: plan.needsInputGradient[nodes.count])
+        for (f, g) in zip(detectFrom, dInputs) { accumulate(g, into: f) }
+        for node in nodes.reversed() where plan.trainsAtOrAbove[node.index] {
+            guard let dy = gradients[node.index] else { continue }
+            gradients[node.index] = nil
+            let needsInput = plan.needsInputGradient[node.index]
+            switch node.operation {
+            case .layer(let layer):
+                accumulate(layer.backward(dy, needsInputGradient: needsInput), into: node.from[0])
+            case .concat(let concat):
+                let parts = concat.backward(dy)
+                if needsInput { for (f, part) in zip(node.from, parts) { accumulate(part, into: f) } }
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import NeuralCore
+
+/// A YOLOv5 detection model built from a model YAML (`DetectionModel` in models/yolo.py):
+/// the layer graph, its PyTorch names, forward and backward, and freezing.
+///
+/// `forward` returns the raw Detect outputs, one [N, na·no, ny, nx] tensor per level, and keeps
+/// a node's output only until its last reader has run (YOLOv5's `save` list). `backward`
+/// walks the graph in reverse, stopping where nothing upstream trains.
+public final class YOLOv5Model {
+    public let spec: ModelSpec
+    public let classCount: Int
+    let nodes: [GraphNode]
+    public let detect: Detect
+    let detectFrom: [Int]
+    let detectModuleCount: Int
+    /// Where each node's output is last read (Detect reads as index `nodes.count`).
+    let lastReader: [Int]
+    /// What the last recorded forward decided about backward, per node.
+    var planForBackward: BackwardPlan?
+
+    /// Builds the model with PyTorch's default initialisation, YOLOv5's Detect bias prior, and
+    /// the BatchNorm running statistics a freshly built PyTorch model has (see `markAsFreshlyBuilt`).
+    public init<R: RandomNumberGenerator>(spec: ModelSpec, classCount: Int? = nil, using rng: inout R) throws {
+        self.spec = spec
+        self.classCount = classCount ?? spec.classCount
+        let built = try ModelBuilder.build(spec, classCount: self.classCount, using: &rng)
+        nodes = built.nodes
+        detect = built.detect
+        detectFrom = built.detectFrom
+        detectModuleCount = built.detectModuleCount
+        var last = [Int](repeating: -1, count: nodes.count)
+        for node in nodes { for f in node.from where f >= 0 { last[f] = max(last[f], node.index) } }
+        for f in detectFrom { last[f] = nodes.count }
+        lastReader = last
+        detect.configure(strides: computeStrides(), initializeBiases: true)
+        markAsFreshlyBuilt()
+    }
+
+    /// A model with a fixed seed (tests, `freeze-study layers`).
+    public convenience init(spec: ModelSpec, classCount: Int? = nil, seed: UInt64 = 0) throws {
+        var rng = SeededGenerator(seed: seed)
+        try self.init(spec: spec, classCount: classCount, using: &rng)
+    }
+
+    /// Strides from a forward pass of a zero image: input size / output rows per level. YOLOv5
+    /// probes at 256²; 128² gives the same strides (up to 64) for a sixteenth of the work.
+    private func computeStrides() -> [Float] {
+        let size = 128
+        let outputs = forward(Tensor(shape: [1, 3, size, size]), ForwardMode.inference)
+        return outputs.map { Float(size) / Float($0.h) }
+    }
+
+    /// PyTorch's build runs that stride forward in training mode while BN momentum is still 0.1,
+    /// on a zero image whose activations are all 0: every BN ends with running_mean 0 and
+    /// running_var 0.9 (fixtures README, "surprises" 2). A fresh FreezeStudy model matches.
+    private func markAsFreshlyBuilt() {
+        for bn in batchNorms { bn.runningVariance.fill(0.9) }
+    }
+
+    // MARK: Names
+
+    /// Parameters named and ordered as PyTorch's `named_parameters()`.
+    public func namedParameters() -> [(String, Parameter)] {
+        var result: [(String, Parameter)] = []
+        for node in nodes {
+            if case .layer(let layer) = node.operation { result += layer.namedParameters(prefix: "model.\(node.index).") }
+        }
+        return result + detect.namedParameters(prefix: "model.\(nodes.count).")
+    }
+
+    /// Parameters and buffers in `state_dict()` order (without `num_batches_tracked`).
+    public func stateDict() -> [(String, Tensor)] {
+        var result: [(String, Tensor)] = []
+        for node in nodes {
+            guard case .layer(let layer) = node.operation else { continue }
+            result += stateEntries(layer, prefix: "model.\(node.index).")
+        }
+        let detectPrefix = "model.\(nodes.count)."
+        result += detect.namedBuffers(prefix: detectPrefix)
+        result += detect.namedParameters(prefix: detectPrefix).map { ($0.0, $0.1.value) }
+        return result
+    }
+
+    private func stateEntries(_ layer: any Layer, prefix: String) -> [(String, Tensor)] {
+        var result = layer.ownParameters.map { (prefix + $0.0, $0.1.value) } + layer.ownBuffers.map { (prefix + $0.0, $0.1) }
+        for (name, child) in layer.children { result += stateEntries(child, prefix: prefix + name + ".") }
+        return result
+    }
+
+    /// Every BatchNorm2d, in graph order, with its PyTorch name (without a trailing dot).
+    public var namedBatchNorms: [(String, BatchNorm2d)] {
+        func collect(_ layer: any Layer, _ prefix: String) -> [(String, BatchNorm2d)] {
+            var found: [(String, BatchNorm2d)] = []
+            if let bn = layer as? BatchNorm2d { found.append((String(prefix.dropLast()), bn)) }
+            for (name, child) in layer.children { found += collect(child, prefix + name + ".") }
+            return found
+        }
+        return nodes.flatMap { node -> [(String, BatchNorm2d)] in
+            guard case .layer(let layer) = node.operation else { return [] }
+            return collect(layer, "model.\(node.index).")
+        }
+    }
+
+    var batchNorms: [BatchNorm2d] { namedBatchNorms.map(\.1) }
+
+    /// Graph layers plus Detect: 25 for every YOLOv5 config here.
+    public var layerCount: Int { nodes.count + 1 }
+
+    /// What YOLOv5's model summary calls "layers": `len(list(model.modules()))`, the unique
+    /// modules, where every Conv block shares one default activation module.
+    public var moduleCount: Int {
+        let usesSharedActivation = nodes.contains { $0.module != "Concat" && !$0.module.hasSuffix("Upsample") }
+        return 2 + nodes.map(\.moduleCount).reduce(0, +) + detectModuleCount + (usesSharedActivation ? 1 : 0)
+    }
+
+    /// Total number of parameter elements.
+    public var parameterCount: Int { namedParameters().map(\.1.count).reduce(0, +) }
+
+    /// Module name and input indices of row i (Detect included), for listings.
+    public func rowDescription(_ i: Int) -> (module: String, from: [Int], repeats: Int, outputChannels: Int) {
+        if i == nodes.count { return ("Detect", detectFrom, 1, detect.anchorsPerLevel * detect.outputsPerAnchor) }
+        let node = nodes[i]
+        return (node.module, node.from, node.repeats, node.outputChannels)
+    }
+}
