@@ -15,7 +15,8 @@ public final class BatchNorm2d: Layer {
 
     public let channels: Int
     public let epsilon: Float
-    public let momentum: Float
+    /// Weight of the batch statistics in the running ones (PyTorch `momentum`).
+    public var momentum: Float
     /// γ [C], initialised to 1.
     public let weight: Parameter
     /// β [C], initialised to 0.

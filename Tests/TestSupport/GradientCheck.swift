@@ -76,3 +76,31 @@ public func compare(name: String, analytic: Double, numeric: Double, floor: Doub
     return DirectionalCheck(name: name, analytic: analytic, numeric: numeric,
                             relativeError: abs(analytic - numeric) / scale)
 }
+
+/// Checks ⟨g, v⟩ against a central difference of `evaluate` when all `tensors` move together
+/// along random directions v (one per tensor): (L(θ + h·v) − L(θ − h·v)) / 2h.
+public func checkDirectional(name: String, tensors: [Tensor], gradients: [Tensor], step h: Float,
+                             seed: UInt64, _ evaluate: () -> Double) -> DirectionalCheck {
+    var rng = SeededGenerator(seed: seed)
+    let directions = tensors.map { Tensor.uniform(shape: $0.shape, in: -1...1, using: &rng) }
+    let originals = tensors.map { $0.copy() }
+    func move(_ sign: Float) {
+        for (t, (o, v)) in zip(tensors, zip(originals, directions)) {
+            for i in 0..<t.count { t.data[i] = o.data[i] + sign * h * v.data[i] }
+        }
+    }
+    move(1)
+    let plus = evaluate()
+    move(-1)
+    let minus = evaluate()
+    for (t, o) in zip(tensors, originals) { t.assign(o) }
+    var analytic = 0.0, mass = 0.0
+    for (g, v) in zip(gradients, directions) {
+        for i in 0..<g.count {
+            let term = Double(g.data[i]) * Double(v.data[i])
+            analytic += term
+            mass += abs(term)
+        }
+    }
+    return compare(name: name, analytic: analytic, numeric: (plus - minus) / (2 * Double(h)), floor: max(1e-3, 1e-3 * mass))
+}
