@@ -1,0 +1,141 @@
+import Foundation
+import NeuralCore
+
+/// The loss hyperparameters as ComputeLoss uses them: gains **after** train.py's scaling
+/// (see `LossGains`), positive weights, the anchor ratio threshold, label smoothing and the
+/// focal-loss γ.
+public struct LossSettings: Equatable, Sendable {
+    public var box: Double, obj: Double, cls: Double
+    public var clsPositiveWeight: Double, objPositiveWeight: Double
+    public var anchorThreshold: Double
+    public var labelSmoothing: Double
+    public var focalGamma: Double
+    /// Objectness weight of each level (P3, P4, P5); YOLOv5's balance for three levels.
+    public var balance: [Double] = [4.0, 1.0, 0.4]
+
+    public init(box: Double, obj: Double, cls: Double, clsPositiveWeight: Double, objPositiveWeight: Double,
+                anchorThreshold: Double, labelSmoothing: Double = 0, focalGamma: Double = 0) {
+        self.box = box; self.obj = obj; self.cls = cls
+        self.clsPositiveWeight = clsPositiveWeight; self.objPositiveWeight = objPositiveWeight
+        self.anchorThreshold = anchorThreshold
+        self.labelSmoothing = labelSmoothing
+        self.focalGamma = focalGamma
+    }
+}
+
+/// The loss of one batch: the total that is back-propagated, its three logged parts, and
+/// dL(total)/d(raw outputs) per level.
+public struct LossResult {
+    /// (box·lbox + obj·lobj + cls·lcls) · batch size (what train.py back-propagates).
+    public let total: Double
+    /// The gained terms without the batch-size factor (train.py's logged box/obj/cls).
+    public let box: Double, obj: Double, cls: Double
+    /// dL/d(raw) per level, in the raw outputs' [N, na·no, ny, nx] layout.
+    public let gradients: [Tensor]
+    /// Matches per level (YOLOv5's `build_targets`), for inspection.
+    public let matches: [[Match]]
+}
+
+/// YOLOv5 v7 `ComputeLoss` (utils/loss.py) with its gradient computed in closed form.
+public struct DetectionLoss {
+    public let settings: LossSettings
+
+    public init(settings: LossSettings) { self.settings = settings }
+
+    /// Loss and gradient for raw outputs [N, na·no, ny, nx] per level and normalised targets.
+    public func callAsFunction(_ raw: [Tensor], targets: [DetectionTarget], detect: Detect) -> LossResult {
+        let (na, no, nc) = (detect.anchorsPerLevel, detect.outputsPerAnchor, detect.classCount)
+        let batch = raw[0].n
+        let positive = 1 - 0.5 * settings.labelSmoothing, negative = 0.5 * settings.labelSmoothing  // smooth_BCE
+        var lbox = 0.0, lobj = 0.0, lcls = 0.0
+        var gradients: [Tensor] = []
+        var allMatches: [[Match]] = []
+        for (level, output) in raw.enumerated() {
+            let (ny, nx) = (output.h, output.w)
+            let pixels = ny * nx
+            let anchors = (0..<na).map { (w: detect.anchors.data[(level * na + $0) * 2], h: detect.anchors.data[(level * na + $0) * 2 + 1]) }
+            let matches = assignTargets(targets, anchors: anchors, gridHeight: ny, gridWidth: nx,
+                                        anchorThreshold: Float(settings.anchorThreshold))
+            allMatches.append(matches)
+            let gradient = Tensor(shape: output.shape)
+            gradients.append(gradient)
+            @inline(__always) func index(_ m: Match, _ field: Int) -> Int {
+                ((m.image * na + m.anchor) * no + field) * pixels + m.gridY * nx + m.gridX
+            }
+            var objectnessTarget = [Float](repeating: 0, count: batch * na * pixels)
+            if !matches.isEmpty {
+                let n = Double(matches.count)
+                let boxScale = settings.box * Double(batch) / n
+                let clsScale = settings.cls * Double(batch) / (n * Double(nc))
+                for m in matches {
+                    // pxy = 2σ − 0.5, pwh = (2σ)²·anchor, in grid units.
+                    let s = (0..<4).map { Double(sigmoid(output.data[index(m, $0)])) }
+                    let prediction = (x: s[0] * 2 - 0.5, y: s[1] * 2 - 0.5,
+                                      w: pow(s[2] * 2, 2) * Double(m.anchorSize.w), h: pow(s[3] * 2, 2) * Double(m.anchorSize.h))
+                    let ciou = CompleteIoU(prediction: prediction,
+                                           target: (Double(m.box.x), Double(m.box.y), Double(m.box.w), Double(m.box.h)))
+                    lbox += (1 - ciou.value) / n
+                    let dPrediction = [ciou.gradient.x, ciou.gradient.y, ciou.gradient.w, ciou.gradient.h]
+                    let anchorSize = [1, 1, Double(m.anchorSize.w), Double(m.anchorSize.h)]
+                    for k in 0..<4 {
+                        let ds = s[k] * (1 - s[k])
+                        let dRaw = k < 2 ? 2 * ds : 8 * s[k] * ds * anchorSize[k]
+                        gradient.data[index(m, k)] += Float(-dPrediction[k] * dRaw * boxScale)
+                    }
+                    // Objectness target: the detached CIoU clamped at 0 (gr = 1); the last write wins.
+                    objectnessTarget[(m.image * na + m.anchor) * pixels + m.gridY * nx + m.gridX] = Float(max(ciou.value, 0))
+                    if nc > 1 {
+                        for c in 0..<nc {
+                            let target = c == m.classIndex ? positive : negative
+                            let (loss, dLoss) = bce(Double(output.data[index(m, 5 + c)]), target, settings.clsPositiveWeight)
+                            lcls += loss / (n * Double(nc))
+                            gradient.data[index(m, 5 + c)] += Float(dLoss * clsScale)
+                        }
+                    }
+                }
+            }
+            // Objectness over every cell of the level, mean, times the level's balance.
+            let cells = Double(batch * na * pixels)
+            let objScale = settings.balance[level] * settings.obj * Double(batch) / cells
+            var levelObj = 0.0
+            for image in 0..<batch {
+                for a in 0..<na {
+                    let base = ((image * na + a) * no + 4) * pixels
+                    for p in 0..<pixels {
+                        let (loss, dLoss) = bce(Double(output.data[base + p]), Double(objectnessTarget[(image * na + a) * pixels + p]),
+                                                settings.objPositiveWeight)
+                        levelObj += loss
+                        gradient.data[base + p] = Float(dLoss * objScale)
+                    }
+                }
+            }
+            lobj += settings.balance[level] * levelObj / cells
+        }
+        let (box, obj, cls) = (settings.box * lbox, settings.obj * lobj, settings.cls * lcls)
+        return LossResult(total: (box + obj + cls) * Double(batch), box: box, obj: obj, cls: cls,
+                          gradients: gradients, matches: allMatches)
+    }
+
+    /// BCE with logits and a positive weight (`nn.BCEWithLogitsLoss(pos_weight=pw)`), optionally
+    /// focal (`FocalLoss`, α 0.25): the element loss and its derivative in x.
+    func bce(_ x: Double, _ y: Double, _ pw: Double) -> (Double, Double) {
+        // ℓ = −[pw·y·ln σ(x) + (1 − y)·ln(1 − σ(x))], with ln σ(x) = −softplus(−x) computed stably.
+        let logSigmoid = -softplus(-x), logOneMinusSigmoid = -softplus(x)
+        let s = 1 / (1 + exp(-x))
+        let loss = -(pw * y * logSigmoid + (1 - y) * logOneMinusSigmoid)
+        let dLoss = s * (pw * y + 1 - y) - pw * y
+        let gamma = settings.focalGamma
+        guard gamma > 0 else { return (loss, dLoss) }
+        let alpha = 0.25  // FocalLoss default α
+        let pT = y * s + (1 - y) * (1 - s)
+        let alphaFactor = y * alpha + (1 - y) * (1 - alpha)
+        let modulating = pow(1 - pT, gamma)
+        let dPT = (2 * y - 1) * s * (1 - s)
+        let dModulating = gamma * pow(1 - pT, gamma - 1) * -dPT
+        return (loss * alphaFactor * modulating, alphaFactor * (dLoss * modulating + loss * dModulating))
+    }
+}
+
+/// ln(1 + eˣ) without overflow.
+@inline(__always)
+func softplus(_ x: Double) -> Double { x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)) }
