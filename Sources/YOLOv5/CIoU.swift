@@ -12,7 +12,13 @@ struct CompleteIoU {
     /// d CIoU / d (x1, y1, w1, h1) of the prediction.
     let gradient: (x: Double, y: Double, w: Double, h: Double)
 
-    init(prediction p: (x: Double, y: Double, w: Double, h: Double), target t: (x: Double, y: Double, w: Double, h: Double)) {
+    /// α as used (a constant for the gradient).
+    let alpha: Double
+
+    /// CIoU of `p` against `t`; `fixedAlpha` replaces the computed α (a finite-difference check
+    /// holds it, as autograd does).
+    init(prediction p: (x: Double, y: Double, w: Double, h: Double), target t: (x: Double, y: Double, w: Double, h: Double),
+         fixedAlpha: Double? = nil) {
         let eps = Self.epsilon
         let (p1x, p2x, p1y, p2y) = (p.x - p.w / 2, p.x + p.w / 2, p.y - p.h / 2, p.y + p.h / 2)
         let (t1x, t2x, t1y, t2y) = (t.x - t.w / 2, t.x + t.w / 2, t.y - t.h / 2, t.y + t.h / 2)
@@ -35,7 +41,8 @@ struct CompleteIoU {
         let rho2 = (dx * dx + dy * dy) / 4
         let atanDifference = atan(t.w / t.h) - atan(p.w / p.h)
         let v = 4 / (Double.pi * Double.pi) * atanDifference * atanDifference
-        let alpha = v / (v - iou + (1 + eps))
+        let alpha = fixedAlpha ?? v / (v - iou + (1 + eps))
+        self.alpha = alpha
         value = iou - (rho2 / c2 + v * alpha)
 
         // d inter / d corners, then d iou = (d inter · union − inter · d union) / union².

@@ -34,6 +34,16 @@ public struct LossResult {
     public let gradients: [Tensor]
     /// Matches per level (YOLOv5's `build_targets`), for inspection.
     public let matches: [[Match]]
+    /// What autograd treats as constants, as used: objectness targets per level
+    /// ([N·na·ny·nx], the detached, clamped CIoU) and each match's CIoU α.
+    let constants: LossConstants
+}
+
+/// The parts of the loss that YOLOv5 computes under `no_grad` or `detach()`. A
+/// finite-difference check holds them at their values to differentiate what autograd does.
+struct LossConstants {
+    var objectnessTargets: [[Float]] = []
+    var alphas: [[Double]] = []
 }
 
 /// YOLOv5 v7 `ComputeLoss` (utils/loss.py) with its gradient computed in closed form.
@@ -44,12 +54,18 @@ public struct DetectionLoss {
 
     /// Loss and gradient for raw outputs [N, na·no, ny, nx] per level and normalised targets.
     public func callAsFunction(_ raw: [Tensor], targets: [DetectionTarget], detect: Detect) -> LossResult {
+        compute(raw, targets: targets, detect: detect, holding: nil)
+    }
+
+    /// The loss with autograd's constants optionally held at given values.
+    func compute(_ raw: [Tensor], targets: [DetectionTarget], detect: Detect, holding held: LossConstants?) -> LossResult {
         let (na, no, nc) = (detect.anchorsPerLevel, detect.outputsPerAnchor, detect.classCount)
         let batch = raw[0].n
         let positive = 1 - 0.5 * settings.labelSmoothing, negative = 0.5 * settings.labelSmoothing  // smooth_BCE
         var lbox = 0.0, lobj = 0.0, lcls = 0.0
         var gradients: [Tensor] = []
         var allMatches: [[Match]] = []
+        var used = LossConstants()
         for (level, output) in raw.enumerated() {
             let (ny, nx) = (output.h, output.w)
             let pixels = ny * nx
@@ -67,13 +83,16 @@ public struct DetectionLoss {
                 let n = Double(matches.count)
                 let boxScale = settings.box * Double(batch) / n
                 let clsScale = settings.cls * Double(batch) / (n * Double(nc))
-                for m in matches {
+                var alphas: [Double] = []
+                for (matchIndex, m) in matches.enumerated() {
                     // pxy = 2σ − 0.5, pwh = (2σ)²·anchor, in grid units.
                     let s = (0..<4).map { Double(sigmoid(output.data[index(m, $0)])) }
                     let prediction = (x: s[0] * 2 - 0.5, y: s[1] * 2 - 0.5,
                                       w: pow(s[2] * 2, 2) * Double(m.anchorSize.w), h: pow(s[3] * 2, 2) * Double(m.anchorSize.h))
                     let ciou = CompleteIoU(prediction: prediction,
-                                           target: (Double(m.box.x), Double(m.box.y), Double(m.box.w), Double(m.box.h)))
+                                           target: (Double(m.box.x), Double(m.box.y), Double(m.box.w), Double(m.box.h)),
+                                           fixedAlpha: held?.alphas[level][matchIndex])
+                    alphas.append(ciou.alpha)
                     lbox += (1 - ciou.value) / n
                     let dPrediction = [ciou.gradient.x, ciou.gradient.y, ciou.gradient.w, ciou.gradient.h]
                     let anchorSize = [1, 1, Double(m.anchorSize.w), Double(m.anchorSize.h)]
@@ -93,7 +112,12 @@ public struct DetectionLoss {
                         }
                     }
                 }
+                used.alphas.append(alphas)
+            } else {
+                used.alphas.append([])
             }
+            if let held { objectnessTarget = held.objectnessTargets[level] }
+            used.objectnessTargets.append(objectnessTarget)
             // Objectness over every cell of the level, mean, times the level's balance.
             let cells = Double(batch * na * pixels)
             let objScale = settings.balance[level] * settings.obj * Double(batch) / cells
@@ -113,7 +137,7 @@ public struct DetectionLoss {
         }
         let (box, obj, cls) = (settings.box * lbox, settings.obj * lobj, settings.cls * lcls)
         return LossResult(total: (box + obj + cls) * Double(batch), box: box, obj: obj, cls: cls,
-                          gradients: gradients, matches: allMatches)
+                          gradients: gradients, matches: allMatches, constants: used)
     }
 
     /// BCE with logits and a positive weight (`nn.BCEWithLogitsLoss(pos_weight=pw)`), optionally
