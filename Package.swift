@@ -28,7 +28,7 @@ let package = Package(
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
-            "NeuralCore",
+            "NeuralCore", "YOLOv5",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [

@@ -7,6 +7,8 @@ import Foundation
 public struct FreezeSpec: Equatable, Sendable, CustomStringConvertible {
     /// Substrings; a parameter is frozen iff its name contains one of them.
     public let patterns: [String]
+    /// The layer indices, when the spec was a count, range or list (nil for name patterns).
+    public let layers: [Int]?
     /// The spec as the user wrote it (shown in listings and reports).
     public let text: String
 
@@ -17,18 +19,21 @@ public struct FreezeSpec: Equatable, Sendable, CustomStringConvertible {
     /// The trailing dot matters: "model.1" alone would also freeze "model.10.…" to "model.19.…".
     public init(firstLayers count: Int) {
         patterns = (0..<count).map { "model.\($0)." }
+        layers = Array(0..<count)
         text = "\(count)"
     }
 
     /// Exactly the given layer indices.
     public init(layers: [Int], text: String? = nil) {
         patterns = layers.map { "model.\($0)." }
+        self.layers = layers
         self.text = text ?? "[" + layers.map(String.init).joined(separator: ", ") + "]"
     }
 
     /// Name patterns (substrings).
     public init(patterns: [String], text: String? = nil) {
         self.patterns = patterns
+        layers = nil
         self.text = text ?? patterns.joined(separator: ", ")
     }
 
@@ -106,13 +111,23 @@ public struct FreezeSummary: Equatable, Sendable {
 
 extension YOLOv5Model {
     /// Makes every parameter trainable, then freezes those `spec` matches (train.py's loop),
-    /// and sets frozen layers' BatchNorm per `batchNorm`. Every pattern must match something.
+    /// and sets frozen layers' BatchNorm per `batchNorm`. A layer index must exist (a layer
+    /// without parameters, like Upsample, is fine); a name pattern must match a parameter; and a
+    /// spec other than `none` must freeze something.
     @discardableResult
     public func applyFreeze(_ spec: FreezeSpec, batchNorm: BatchNormPolicy = .update) throws -> FreezeSummary {
         let parameters = namedParameters()
-        for pattern in spec.patterns where !parameters.contains(where: { $0.0.contains(pattern) }) {
-            throw FreezeSpecError(spec: spec.text, reason: "'\(pattern)' matches no parameter of this model "
-                                  + "(layers model.0. … model.\(nodes.count).)")
+        if let layers = spec.layers {
+            for layer in layers where layer > nodes.count {
+                throw FreezeSpecError(spec: spec.text, reason: "layer \(layer) does not exist (this model has layers 0-\(nodes.count))")
+            }
+        } else {
+            for pattern in spec.patterns where !parameters.contains(where: { $0.0.contains(pattern) }) {
+                throw FreezeSpecError(spec: spec.text, reason: "'\(pattern)' matches no parameter of this model")
+            }
+        }
+        if !spec.patterns.isEmpty, !parameters.contains(where: { spec.freezes($0.0) }) {
+            throw FreezeSpecError(spec: spec.text, reason: "freezes no parameter (the layers listed have none)")
         }
         var summary = FreezeSummary()
         for (name, parameter) in parameters {
