@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [
-            "NeuralCore",
+            "NeuralCore", "YOLOv5",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

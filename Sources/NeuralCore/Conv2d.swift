@@ -50,6 +50,7 @@ public final class Conv2d: Layer {
         x.requireNCHW("Conv2d.forward")
         precondition(x.c == inChannels, "Conv2d.forward: input \(x.shape) for weight \(weight.value.shape)")
         input = mode.recordsForBackward ? x : nil
+        let profile = KernelProfile.current, started = profile == nil ? 0 : monotonicSeconds()
         let g = geometry(height: x.h, width: x.w)
         let (k, rows, pixels) = (outChannels, g.columnRows, g.outputPixels)
         let y = Tensor(uninitializedShape: [x.n, k, g.outputHeight, g.outputWidth])
@@ -71,7 +72,13 @@ public final class Conv2d: Layer {
             }
         }
         if let bias { addChannelBias(bias.value.data, to: y) }
+        profile?.record(sample(.forward, x.shape, seconds: monotonicSeconds() - started))
         return y
+    }
+
+    private func sample(_ pass: KernelProfile.Pass, _ inputShape: [Int], seconds: Double) -> KernelProfile.Sample {
+        KernelProfile.Sample(pass: pass, inputShape: inputShape, outputChannels: outChannels, kernel: kernelHeight,
+                             stride: stride, padding: padding, seconds: seconds)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -85,6 +92,8 @@ public final class Conv2d: Layer {
         guard dWeight != nil || needsInputGradient else { return nil }
 
         let (k, rows, pixels) = (outChannels, g.columnRows, g.outputPixels)
+        let profile = KernelProfile.current
+        var weightSeconds = 0.0, inputSeconds = 0.0
         let dx = needsInputGradient ? Tensor(uninitializedShape: x.shape) : nil
         let plan = ChunkPlan(images: x.n, geometry: g)
         let columns = plan.columns(rows: rows, pixels: pixels)
@@ -98,12 +107,16 @@ public final class Conv2d: Layer {
                 dyMatrix = UnsafePointer(gathered.data)
             }
             if let dWeight {
+                let started = profile == nil ? 0 : monotonicSeconds()
                 // dW [K, C·kh·kw] += dY' [K, n·OH·OW] · colᵀ
                 let b = plan.columnMatrix(x, chunk, g, into: columns)
                 sgemm(transposeB: true, m: k, n: rows, k: width, dyMatrix, lda: width, b, ldb: width,
                       beta: 1, dWeight.data, ldc: rows)
+                if profile != nil { weightSeconds += monotonicSeconds() - started }
             }
             guard let dx else { continue }
+            let started = profile == nil ? 0 : monotonicSeconds()
+            defer { if profile != nil { inputSeconds += monotonicSeconds() - started } }
             if plan.isDirect && chunk.count == 1 {
                 // dx [C, H·W] = Wᵀ [C, K] · dY [K, H·W]
                 sgemm(transposeA: true, m: rows, n: pixels, k: k, weight.value.data, lda: rows,
@@ -118,6 +131,10 @@ public final class Conv2d: Layer {
             for j in 0..<chunk.count {
                 col2im(dcol, column0: j * pixels, ldc: width, g, dx.data + (chunk.lowerBound + j) * imageSize)
             }
+        }
+        if let profile {
+            if dWeight != nil { profile.record(sample(.weightGradient, x.shape, seconds: weightSeconds)) }
+            if needsInputGradient { profile.record(sample(.inputGradient, x.shape, seconds: inputSeconds)) }
         }
         return dx
     }
