@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "ConfigFile", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile"]),
+        .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "TestSupport", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )
