@@ -23,10 +23,12 @@ let package = Package(
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "Study", dependencies: ["HDF5", "NeuralCore"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
             "NeuralCore",
+            "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [
@@ -37,6 +39,7 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )
