@@ -16,7 +16,7 @@ public final class ResultsStore {
     /// The results file.
     public let url: URL
     /// How long a call waits for another handle's lock, seconds.
-    public var lockWait: TimeInterval
+    public let lockWait: TimeInterval
     /// The study checked by `createOrOpen(study:)`; writes are refused until it is set.
     public private(set) var identity: StudyIdentity?
     /// The clock for `created`, `started` and `finished` (tests pass a fixed one).
