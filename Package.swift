@@ -26,10 +26,11 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile"]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile"]),
+        .target(name: "Study", dependencies: ["HDF5", "NeuralCore"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
-            "NeuralCore", "YOLOv5",
+            "NeuralCore", "YOLOv5", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "TestSupport", "HDF5"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

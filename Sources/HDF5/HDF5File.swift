@@ -36,6 +36,8 @@ public final class HDF5File {
     /// Opens or creates `path`.
     public init(path: String, mode: Mode) throws {
         _ = silenceLibraryErrors
+        // The error-printing setting is per thread in a thread-safe HDF5 build: repeat it here.
+        H5Eset_auto2(fs_H5E_DEFAULT(), nil, nil)
         self.path = path
         switch mode {
         case .readOnly: id = H5Fopen(path, fs_H5F_ACC_RDONLY(), fs_H5P_DEFAULT())
@@ -49,7 +51,7 @@ public final class HDF5File {
         }
     }
 
-    deinit { H5Fclose(id) }
+    deinit { if id >= 0 { H5Fclose(id) } }  // a failed open leaves no file to close
 
     /// The root group "/".
     public var root: HDF5Group { HDF5Group(file: self, id: H5Gopen2(id, "/", fs_H5P_DEFAULT()), path: "/") }
