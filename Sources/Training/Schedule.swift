@@ -25,23 +25,26 @@ public struct WarmupSchedule: Sendable {
     public let epochs: Int
     public let batchesPerEpoch: Int
     public let batchSize: Int
-    /// YOLOv5's nominal batch size.
-    public static let nominalBatchSize = 64
+    /// YOLOv5's nominal batch size (`nbs = 64` in train.py): gradients accumulate to it.
+    public static let yoloNominalBatchSize = 64
+    public let nominalBatchSize: Int
     /// Warm-up iterations: max(round(warmup_epochs·nb), 100) (v6.2+).
     public var warmupIterations: Int {
         max(Int((hyp.warmupEpochs * Double(batchesPerEpoch)).rounded(.toNearestOrEven)), 100)
     }
     /// Gradient accumulation after warm-up: max(round(nbs/batch), 1).
-    public var accumulate: Int { max(Int((Double(Self.nominalBatchSize) / Double(batchSize)).rounded(.toNearestOrEven)), 1) }
+    public var accumulate: Int { max(Int((Double(nominalBatchSize) / Double(batchSize)).rounded(.toNearestOrEven)), 1) }
     /// weight_decay · batch · accumulate / nbs.
-    public var weightDecay: Double { hyp.weightDecay * Double(batchSize * accumulate) / Double(Self.nominalBatchSize) }
+    public var weightDecay: Double { hyp.weightDecay * Double(batchSize * accumulate) / Double(nominalBatchSize) }
 
-    public init(hyp: Hyperparameters, schedule: LearningRateSchedule, epochs: Int, batchesPerEpoch: Int, batchSize: Int) {
+    public init(hyp: Hyperparameters, schedule: LearningRateSchedule, epochs: Int, batchesPerEpoch: Int, batchSize: Int,
+                nominalBatchSize: Int = yoloNominalBatchSize) {
         self.hyp = hyp
         self.schedule = schedule
         self.epochs = epochs
         self.batchesPerEpoch = batchesPerEpoch
         self.batchSize = batchSize
+        self.nominalBatchSize = nominalBatchSize
     }
 
     /// Learning rates per group (biases, weights, BN weights), momentum and accumulation for
@@ -51,7 +54,7 @@ public struct WarmupSchedule: Sendable {
         let nw = warmupIterations
         guard ni <= nw else { return ([target, target, target], hyp.momentum, accumulate) }
         let t = Double(ni) / Double(nw)  // np.interp(ni, [0, nw], ...)
-        let accumulation = max(1, Int((1 + t * (Double(Self.nominalBatchSize) / Double(batchSize) - 1)).rounded(.toNearestOrEven)))
+        let accumulation = max(1, Int((1 + t * (Double(nominalBatchSize) / Double(batchSize) - 1)).rounded(.toNearestOrEven)))
         let biasLR = hyp.warmupBiasLR + t * (target - hyp.warmupBiasLR)
         let otherLR = t * target
         let momentum = hyp.warmupMomentum + t * (hyp.momentum - hyp.warmupMomentum)

@@ -1,0 +1,34 @@
+import Foundation
+
+/// CPU time and resident memory of this process (Linux `getrusage` and `/proc/self`).
+public enum ProcessStatistics {
+    /// User plus system CPU seconds used so far by all threads.
+    public static var cpuSeconds: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Peak resident set size (VmHWM) in bytes since start or the last `resetPeakResident()`.
+    public static var peakResidentBytes: Int { statusField("VmHWM:") ?? 0 }
+
+    /// Current resident set size (VmRSS) in bytes.
+    public static var residentBytes: Int { statusField("VmRSS:") ?? 0 }
+
+    /// Restarts the VmHWM high-water mark at the current RSS (Linux: `echo 5 > /proc/self/clear_refs`).
+    /// Returns false where the kernel does not allow it; the peak then covers the whole process.
+    @discardableResult
+    public static func resetPeakResident() -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: Data("5".utf8)); return true } catch { return false }
+    }
+
+    private static func statusField(_ name: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return nil }
+        let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
+        return kilobytes.map { $0 * 1024 }
+    }
+}

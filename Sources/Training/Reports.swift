@@ -1,0 +1,65 @@
+/// What one training iteration did and measured.
+public struct IterationReport: Sendable {
+    public var epoch: Int, iteration: Int, globalIteration: Int, iterationsPerEpoch: Int
+    /// Loss items (train.py's box/obj/cls) and the back-propagated total.
+    public var box: Double, obj: Double, cls: Double, total: Double
+    /// Per group (biases, weights, BN weights), and the momentum, used by this iteration.
+    public var learningRates: [Double], momentum: Double
+    public var images: Int
+    /// Seconds waiting for the batch, and computing on it.
+    public var waitSeconds: Double, computeSeconds: Double
+    /// Whether the optimizer stepped after this iteration.
+    public var optimizerStepped: Bool
+    /// `MemoryMeter` live bytes after backward.
+    public var trackedBytes: Int
+
+    public var imagesPerSecond: Double { Double(images) / (waitSeconds + computeSeconds) }
+}
+
+/// What one epoch did and measured.
+public struct EpochReport: Sendable {
+    public var epoch: Int
+    /// Running means of the loss items over the epoch's batches.
+    public var trainBox: Double, trainObj: Double, trainCls: Double
+    /// The EMA model's validation (nil when there is no validation set).
+    public var validation: ValidationResult?
+    /// Learning rates of the epoch's last batch (results.csv's x/lr0..2).
+    public var learningRates: [Double]
+    /// Wall seconds of the whole epoch (training and validation) and of training alone.
+    public var epochSeconds: Double, trainSeconds: Double
+    /// Seconds the training loop waited for batches.
+    public var dataWaitSeconds: Double
+    public var trainImages: Int
+    /// `MemoryMeter` high-water mark during the epoch.
+    public var trackedPeakBytes: Int
+    /// Process peak resident set size during the epoch (or since start, if it cannot be reset).
+    public var peakResidentBytes: Int
+    /// Process CPU time ÷ wall time ÷ cores over the epoch.
+    public var cpuUtilization: Double
+    public var iterations: [IterationReport]
+
+    /// Training images per second of training wall time.
+    public var imagesPerSecond: Double { Double(trainImages) / trainSeconds }
+}
+
+/// Receives the trainer's measurements. Throwing from `didFinishEpoch` stops training.
+public protocol TrainingObserver: AnyObject {
+    func trainer(didFinishIteration report: IterationReport)
+    func trainer(didFinishEpoch report: EpochReport) throws
+}
+
+/// Why training stopped.
+public enum TrainingError: Error, CustomStringConvertible {
+    case nonFiniteLoss(epoch: Int, iteration: Int, value: Double)
+    case emptyEpoch(epoch: Int)
+
+    public var description: String {
+        switch self {
+        case let .nonFiniteLoss(epoch, iteration, value):
+            return "the loss became \(value) at epoch \(epoch), iteration \(iteration); training stopped "
+                + "(try a lower lr0 or check the labels)"
+        case let .emptyEpoch(epoch):
+            return "epoch \(epoch) had no batches"
+        }
+    }
+}
