@@ -23,6 +23,7 @@ let package = Package(
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )
