@@ -7,6 +7,7 @@ extension Unpickler {
         case dict = "builtins.dict", dict2 = "__builtin__.dict"
         case set = "builtins.set", set2 = "__builtin__.set"
         case frozenset = "builtins.frozenset", frozenset2 = "__builtin__.frozenset"
+        case bytes = "builtins.bytes", bytes2 = "__builtin__.bytes"
         case bytearray = "builtins.bytearray", bytearray2 = "__builtin__.bytearray"
         case codecsEncode = "_codecs.encode"
         case torchSize = "torch.Size"
@@ -37,7 +38,7 @@ extension Unpickler {
             return .dict(dict)
         case .set, .set2, .frozenset, .frozenset2:
             return .set(PickleList(arguments.first?.sequenceItems ?? []))
-        case .bytearray, .bytearray2, .codecsEncode:
+        case .bytes, .bytes2, .bytearray, .bytearray2, .codecsEncode:
             return Self.encodedBytes(arguments) ?? .object(PickleObject(module: module, name: name, arguments: arguments))
         case .torchSize:
             guard let sizes = arguments.first?.sequenceItems else { return .tuple([]) }
@@ -49,7 +50,7 @@ extension Unpickler {
         }
     }
 
-    /// Python 2's spelling of bytes under protocol 2: `_codecs.encode(text, "latin1")` and
+    /// Protocol 2's spellings of bytes: `bytes()`, `_codecs.encode(text, "latin1")` and
     /// `bytearray(text, "latin-1")` (each code point below 256 is one byte); nil for other encodings.
     private static func encodedBytes(_ arguments: [PickleValue]) -> PickleValue? {
         switch arguments.first {
