@@ -100,11 +100,15 @@ struct ModuleWalk {
     /// The top-level key being walked, for messages.
     let root: String
 
-    func collect(_ module: PickleObject, prefix: String, into entries: inout [(name: String, tensor: TorchTensor)]) throws {
+    /// Appends `module`'s entries under `prefix`; `ancestors` are the modules above it, so that a
+    /// pickle whose module graph loops back on itself is reported instead of recursing forever.
+    func collect(_ module: PickleObject, prefix: String, ancestors: Set<ObjectIdentifier> = [],
+                 into entries: inout [(name: String, tensor: TorchTensor)]) throws {
         let path = prefix.isEmpty ? "\(root) (\(module.name))" : "\(root).\(prefix.dropLast()) (\(module.name))"
         func failure(_ reason: String) -> CheckpointError {
             CheckpointError(.wrongType, file: file, location: "module \(path)", reason: reason)
         }
+        guard !ancestors.contains(ObjectIdentifier(module)) else { throw failure("contains itself: the module graph has a cycle") }
         func members(_ attribute: String) throws -> [(key: PickleValue, value: PickleValue)] {
             switch module.attribute(attribute) {
             case nil, .none?: return []
@@ -127,7 +131,7 @@ struct ModuleWalk {
             guard let child = value.objectValue, child.attribute("_parameters") != nil else {
                 throw failure("_modules['\(name)'] is \(value.kindName), not an nn.Module")
             }
-            try collect(child, prefix: prefix + name + ".", into: &entries)
+            try collect(child, prefix: prefix + name + ".", ancestors: ancestors.union([ObjectIdentifier(module)]), into: &entries)
         }
     }
 }

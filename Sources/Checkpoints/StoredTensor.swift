@@ -22,13 +22,14 @@ public struct StoredTensor: @unchecked Sendable {  // `storage` is an immutable 
     /// Number of elements, the product of `shape` (1 for a scalar).
     public var count: Int { shape.reduce(1, *) }
 
-    /// Row-major strides for `shape` (PyTorch's `contiguous()` layout).
+    /// Row-major strides for `shape` (PyTorch's `contiguous()` layout). The product wraps rather
+    /// than traps, which only happens for shapes with a zero size and therefore no elements to reach.
     public static func contiguousStrides(for shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var step = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[i] = step
-            step *= max(shape[i], 1)
+            step = step &* max(shape[i], 1)
         }
         return strides
     }
@@ -49,8 +50,9 @@ public struct StoredTensor: @unchecked Sendable {  // `storage` is an immutable 
             last = sum
         }
         if elements == 0 { return nil }
-        let (bytesNeeded, overflow) = (last + 1).multipliedReportingOverflow(by: dtype.byteCount)
-        guard !overflow, bytesNeeded <= storageBytes else {
+        let (elementsNeeded, o4) = last.addingReportingOverflow(1)
+        let (bytesNeeded, o5) = elementsNeeded.multipliedReportingOverflow(by: dtype.byteCount)
+        guard !o4, !o5, bytesNeeded <= storageBytes else {
             return "size \(shape), stride \(strides) and offset \(storageOffset) reach \(dtype) element \(last),"
                 + " which needs \(bytesNeeded) bytes, but the storage has \(storageBytes) bytes"
         }

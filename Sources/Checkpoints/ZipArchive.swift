@@ -105,7 +105,7 @@ struct ZipArchive {
         }
         let start = header + 30 + Int(try reader.u16(header + 26, location)) + Int(try reader.u16(header + 28, location))
         guard start <= bytes.count, entry.size <= bytes.count - start else {
-            throw reader.error(location, "data at bytes \(start)..<\(start + entry.size) lies past the end of the file"
+            throw reader.error(location, "\(entry.size) bytes of data at offset \(start) run past the end of the file"
                 + " (\(bytes.count) bytes): the archive is truncated")
         }
         let data = bytes[start..<(start + entry.size)]

@@ -140,4 +140,17 @@ extension PickleBuilder {
             return error?.kind == .wrongType && error?.location == "module file (Model)" && error?.reason.contains("_modules['model']") == true
         }
     }
+
+    @Test func aModuleThatContainsItselfIsReported() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let pickle = PickleBuilder().proto(2).global("m", "Loop").op(.EMPTY_TUPLE).op(.NEWOBJ).op(.BINPUT).raw([0])
+        pickle.dict([("_parameters", { $0.orderedDict() }),
+                     ("_modules", { $0.orderedDict().mark().string("again").op(.BINGET).raw([0]).op(.SETITEMS) })]).op(.BUILD)
+        #expect {
+            try load(folder, pickle).stateDict()
+        } throws: { error in
+            (error as? CheckpointError)?.kind == .wrongType && "\(error)".contains("cycle")
+        }
+    }
 }
