@@ -29,7 +29,7 @@ final class Unpickler {
     var position = 0
     /// Offset and name of the opcode being executed, for messages.
     private(set) var opcodeOffset = 0
-    private(set) var opcodeName = ""
+    private var opcode: PickleOpcode = .PROTO
     private var stack: [PickleValue] = []
     private var marks: [Int] = []  // stack heights at each open MARK
     private var memo: [Int: PickleValue] = [:]
@@ -66,7 +66,7 @@ final class Unpickler {
             guard let opcode = PickleOpcode(rawValue: byte) else {
                 throw error(.unknownOpcode, "unknown opcode \(PickleOpcode.describe(byte: byte))")
             }
-            opcodeName = opcode.name
+            self.opcode = opcode
             opcodeCounts[Int(byte)] += 1
             if opcode == .STOP {
                 return try pop()
@@ -210,6 +210,9 @@ final class Unpickler {
     func error(_ kind: CheckpointError.Kind, _ reason: String) -> CheckpointError {
         CheckpointError(kind, file: file, location: "\(entry) offset \(opcodeOffset)", reason: reason)
     }
+
+    /// The name of the opcode being executed (computed only for messages: `String(describing:)` is slow).
+    var opcodeName: String { opcode.name }
 
     func typeError(_ expected: String, found: PickleValue) -> CheckpointError {
         error(.wrongType, "\(opcodeName) expects \(expected), found \(found.kindName)")
