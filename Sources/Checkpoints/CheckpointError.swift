@@ -48,5 +48,6 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         self.reason = reason
     }
 
+    /// `file: location: reason`.
     public var description: String { "\(file): \(location): \(reason)" }
 }

@@ -1,7 +1,10 @@
 /// Element types a checkpoint can store: PyTorch's dtypes and their safetensors codes.
 public enum DType: String, CaseIterable, Sendable {
+    /// IEEE binary16 (`torch.half`, "F16"), bfloat16 ("BF16"), binary32 ("F32"), binary64 ("F64").
     case float16, bfloat16, float32, float64
+    /// Two's-complement and unsigned integers ("I8", "U8", "I16", "I32", "I64").
     case int8, uint8, int16, int32, int64
+    /// One byte per element, nonzero is true ("BOOL").
     case bool
 
     /// Bytes per element.

@@ -6,16 +6,21 @@
 public indirect enum PickleValue: @unchecked Sendable {  // built once by the unpickler, then only read
     /// Python `None`.
     case none
+    /// Python `True` / `False`.
     case bool(Bool)
     /// A Python int that fits in 64 bits.
     case int(Int)
     /// A Python int beyond 64 bits: two's-complement bytes, least significant first.
     case bigInt([UInt8])
+    /// A Python float (BINFLOAT is a float64).
     case float(Double)
+    /// A Python `str` (also Python 2 `str`, decoded as UTF-8).
     case string(String)
     /// `bytes` or `bytearray` (also `_codecs.encode(s, "latin1")`, protocol 2's spelling of bytes).
     case bytes([UInt8])
+    /// A Python tuple (also `torch.Size`).
     case tuple([PickleValue])
+    /// A Python list, shared by reference.
     case list(PickleList)
     /// `set` or `frozenset`, in insertion order.
     case set(PickleList)

@@ -7,7 +7,7 @@ import NeuralCore
 /// Mirrors `torch.Tensor`'s view of a storage: element (not byte) `storageOffset` and `strides`,
 /// so transposed and sliced tensors read correctly. Its layout was checked against the bytes when
 /// it was made, so conversions cannot fail.
-public struct StoredTensor: @unchecked Sendable {  // `storage` is an immutable Data slice
+public struct StoredTensor: Sendable {
     /// Element type in the file.
     public let dtype: DType
     /// Sizes, outermost first; `[]` for a scalar.

@@ -97,5 +97,6 @@ public final class TorchTensor {
 }
 
 extension TorchTensor: CustomStringConvertible {
+    /// `TorchTensor(float16, [16, 3, 6, 6], parameter)`.
     public var description: String { "TorchTensor(\(dtype), \(shape)\(isParameter ? ", parameter" : ""))" }
 }
