@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "ConfigFile", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
-        .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile"]),
+        .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
+        .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile"]),
         .target(name: "Study", dependencies: ["HDF5", "NeuralCore"]),
 
@@ -41,6 +42,7 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "TestSupport", "HDF5"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5"]),
