@@ -17,6 +17,9 @@ struct LayersCommand: ParsableCommand {
     @Option(help: "Freeze spec: a count (10), a range (0-9), a list ([0,1,2]) or name patterns (model.2.cv1.).")
     var freeze = "none"
 
+    @Option(help: "Starting weights (.pt from YOLOv5, or a FreezeStudy .safetensors): adds loaded|initialised per parameter.")
+    var weights: String?
+
     func validate() throws {
         if let nc, nc < 1 { throw ValidationError("--nc must be at least 1") }
     }
@@ -25,7 +28,11 @@ struct LayersCommand: ParsableCommand {
         let spec = try ModelSpec(contentsOf: URL(fileURLWithPath: model))
         let built = try YOLOv5Model(spec: spec, classCount: nc)
         try built.applyFreeze(FreezeSpec(parsing: freeze))
-        let listing = ParameterListing(model: built)
+        var listing = ParameterListing(model: built)
+        if let weights {
+            let file = try Weights(contentsOf: URL(fileURLWithPath: weights))
+            listing.loaded = Set(try built.load(file).loaded)
+        }
         listing.lines.forEach { print($0) }
         print(listing.summary)
     }
