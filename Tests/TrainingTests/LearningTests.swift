@@ -17,7 +17,9 @@ func syntheticBatch(images: Int, size: Int, seed: UInt64) -> TrainingBatch {
         var labels: [LabeledBox] = []
         var placed: [(Int, Int, Int, Int)] = []
         while labels.count < 2 {
-            let (w, h) = (Int.random(in: 14...40, using: &rng), Int.random(in: 14...40, using: &rng))
+            // At most 40 px and under half the image, so that a second box always fits.
+            let largest = min(40, size / 2 - 6)
+            let (w, h) = (Int.random(in: 14...largest, using: &rng), Int.random(in: 14...largest, using: &rng))
             let (x0, y0) = (Int.random(in: 2...(size - w - 2), using: &rng), Int.random(in: 2...(size - h - 2), using: &rng))
             guard !placed.contains(where: { x0 < $0.2 + 4 && $0.0 < x0 + w + 4 && y0 < $0.3 + 4 && $0.1 < y0 + h + 4 }) else { continue }
             placed.append((x0, y0, x0 + w, y0 + h))
