@@ -23,20 +23,25 @@ let package = Package(
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "VOCData", dependencies: [
+            "NeuralCore", "CTurboJPEG",
+            .product(name: "Yams", package: "Yams"),
+        ]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
-            "NeuralCore",
+            "NeuralCore", "VOCData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [
-            "NeuralCore",
+            "NeuralCore", "VOCData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
