@@ -50,6 +50,23 @@ public enum JPEG {
         }
     }
 
+    /// Pixel layouts `encode(pixels:…)` accepts.
+    public enum PixelFormat: Sendable {
+        /// 3 bytes per pixel, R G B.
+        case rgb
+        /// 1 byte per pixel.
+        case gray
+        /// 4 bytes per pixel, Adobe's inverted C M Y K (written as a YCCK JPEG).
+        case cmyk
+        var turbo: Int32 {
+            switch self {
+            case .rgb: Int32(TJPF_RGB.rawValue)
+            case .gray: Int32(TJPF_GRAY.rawValue)
+            case .cmyk: Int32(TJPF_CMYK.rawValue)
+            }
+        }
+    }
+
     /// Decodes the JPEG file at `url`.
     public static func decode(contentsOf url: URL) throws -> RGBImage {
         try decode(readFile(url), source: url.path)
@@ -90,21 +107,24 @@ public enum JPEG {
     public static func encode(_ image: RGBImage, quality: Int = 90, subsampling: Subsampling = .s420,
                               progressive: Bool = false) throws -> Data {
         try encode(pixels: image.pixels, width: image.width, height: image.height,
-                   format: Int32(TJPF_RGB.rawValue), quality: quality, subsampling: subsampling, progressive: progressive)
+                   format: .rgb, quality: quality, subsampling: subsampling, progressive: progressive)
     }
 
-    /// Encodes raw pixels of a TurboJPEG pixel format (`TJPF_RGB`, `TJPF_GRAY`, `TJPF_CMYK`…);
-    /// tests use it to make grayscale and CMYK files.
-    public static func encode(pixels: [UInt8], width: Int, height: Int, format: Int32, quality: Int,
+    /// Encodes raw pixels of `format`; tests use it to make grayscale and CMYK files.
+    public static func encode(pixels: [UInt8], width: Int, height: Int, format: PixelFormat, quality: Int,
                               subsampling: Subsampling, progressive: Bool = false) throws -> Data {
         guard width > 0, height > 0 else { throw JPEGError(file: "<memory>", reason: "cannot encode an empty \(width)×\(height) image") }
+        let channels = format == .rgb ? 3 : format == .gray ? 1 : 4
+        guard pixels.count == width * height * channels else {
+            throw JPEGError(file: "<memory>", reason: "\(pixels.count) bytes for a \(width)×\(height)×\(channels) image")
+        }
         guard let handle = tjInitCompress() else { throw JPEGError(file: "<memory>", reason: "tjInitCompress failed") }
         defer { tjDestroy(handle) }
         var buffer: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         let flags = progressive ? TJFLAG_PROGRESSIVE : 0
         let status = pixels.withUnsafeBufferPointer { src in
-            tjCompress2(handle, src.baseAddress, Int32(width), 0, Int32(height), format, &buffer, &size,
+            tjCompress2(handle, src.baseAddress, Int32(width), 0, Int32(height), format.turbo, &buffer, &size,
                         subsampling.turbo, Int32(quality), flags)
         }
         defer { if let buffer { tjFree(buffer) } }
@@ -144,7 +164,7 @@ public enum JPEG {
                               Int32(width), Int32(pitch), Int32(height), format, flags)
             }
         }
-        guard status == 0 else { throw JPEGError(file: source, reason: "corrupt JPEG data: \(errorText(handle))") }
+        guard status == 0 else { throw JPEGError(file: source, reason: "cannot decode: \(errorText(handle))") }
     }
 
     /// libjpeg-turbo's `cmyk_to_rgb` (cmyk.h): Adobe CMYK JPEGs store inverted inks, so R = C·K/255.
