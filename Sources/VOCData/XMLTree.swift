@@ -37,10 +37,19 @@ enum XMLTree {
         builder.parser = parser
         let ok = parser.parse()
         if !ok || builder.root == nil {
-            let message = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "no root element"
-            throw XMLSyntaxError(line: max(parser.lineNumber, 1), reason: "not well-formed XML (\(message))")
+            let message = parser.parserError.map { describe(code: ($0 as NSError).code) } ?? "no root element"
+            throw XMLSyntaxError(line: max(parser.lineNumber, 1), reason: "not well-formed XML: \(message)")
         }
         return builder.root!
+    }
+
+    /// A readable name for the libxml2 error codes FoundationXML reports (xmlParserErrors).
+    private static func describe(code: Int) -> String {
+        let names = [4: "empty document", 5: "the document ends early (an element is not closed)", 9: "invalid character",
+                     23: "unescaped '&' or bad entity", 38: "bad attribute value", 41: "attribute without a value",
+                     64: "bad XML declaration", 73: "'>' expected", 76: "closing tag does not match the open element",
+                     77: "unfinished tag", 85: "extra content after the root element"]
+        return names[code].map { "\($0) (libxml2 error \(code))" } ?? "libxml2 error \(code)"
     }
 
     private final class TreeBuilder: NSObject, XMLParserDelegate {
