@@ -5,12 +5,18 @@ import NeuralCore
 public struct Target: Equatable, Sendable {
     /// Index of the image within the batch.
     public var imageIndex: Int
+    /// Index into the dataset's class names.
     public var classIndex: Int
+    /// Box centre x / input width.
     public var cx: Float
+    /// Box centre y / input height.
     public var cy: Float
+    /// Box width / input width.
     public var w: Float
+    /// Box height / input height.
     public var h: Float
 
+    /// A target from its six values.
     public init(imageIndex: Int, classIndex: Int, cx: Float, cy: Float, w: Float, h: Float) {
         self.imageIndex = imageIndex
         self.classIndex = classIndex
@@ -30,6 +36,7 @@ public struct ImageInfo: Sendable {
     public var path: String
     /// Original size in pixels (h0, w0).
     public var originalHeight: Int
+    /// Original width in pixels (w0).
     public var originalWidth: Int
     /// Network pixels per original pixel vertically: YOLOv5's `ratio_pad[0][0]`, the gain val.py uses for both axes.
     public var gain: Float
@@ -37,6 +44,7 @@ public struct ImageInfo: Sendable {
     public var gainX: Float
     /// The float letterbox padding (network pixels) left of and above the image.
     public var padX: Float
+    /// The float letterbox padding above the image (`dh / 2`).
     public var padY: Float
     /// Whether the image is a mosaic (then gain and pad do not describe it; YOLOv5's `shapes = None`).
     public var isMosaic: Bool

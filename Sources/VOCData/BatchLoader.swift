@@ -74,5 +74,6 @@ public final class BatchLoader: @unchecked Sendable {
 public struct EpochBatches: Sequence {
     let loader: BatchLoader
     let epoch: Int
+    /// An iterator that starts the epoch's workers.
     public func makeIterator() -> EpochIterator { loader.makeIterator(epoch: epoch) }
 }

@@ -6,9 +6,13 @@
 /// (`x = ((xmin + xmax)/2 − 1)/w`, `w = (xmax − xmin)/w`) encodes, so a VOC tree and its YOLO
 /// conversion give the same boxes.
 public struct BoxXYXY: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// Left edge.
     public var x1: Float
+    /// Top edge.
     public var y1: Float
+    /// Right edge.
     public var x2: Float
+    /// Bottom edge.
     public var y2: Float
 
     /// A box from its corners.
@@ -24,10 +28,15 @@ public struct BoxXYXY: Equatable, Hashable, Sendable, CustomStringConvertible {
         self.init(x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2)
     }
 
+    /// x2 − x1 (negative for an inverted box).
     public var width: Float { x2 - x1 }
+    /// y2 − y1.
     public var height: Float { y2 - y1 }
+    /// Width × height, 0 for an empty or inverted box.
     public var area: Float { max(0, width) * max(0, height) }
+    /// Centre x.
     public var centerX: Float { (x1 + x2) / 2 }
+    /// Centre y.
     public var centerY: Float { (y1 + y2) / 2 }
 
     /// The box clipped to `[0, width] × [0, height]`.

@@ -22,18 +22,28 @@ public enum HSVAugment {
             lutV[x] = UInt8(min(max(Float(x) * gains.v, 0), 255))
         }
         let count = image.width * image.height
+        guard count > 0 else { return }
+        let tables = HSVTables.shared
         image.pixels.withUnsafeMutableBufferPointer { buffer in
             lutH.withUnsafeBufferPointer { lh in
                 lutS.withUnsafeBufferPointer { ls in
                     lutV.withUnsafeBufferPointer { lv in
-                        let p = buffer.baseAddress!
-                        for i in 0..<count {
-                            let q = p + i * 3
-                            let hsv = rgbToHSV(q[0], q[1], q[2])
-                            let rgb = hsvToRGB(lh[Int(hsv.h)], ls[Int(hsv.s)], lv[Int(hsv.v)])
-                            q[0] = rgb.r
-                            q[1] = rgb.g
-                            q[2] = rgb.b
+                        tables.withPointers { t in
+                            let p = buffer.baseAddress!
+                            // Runs of one colour (padding, flat backgrounds) are converted once.
+                            var last: (UInt8, UInt8, UInt8) = (p[0] &+ 1, 0, 0), result: (UInt8, UInt8, UInt8) = (0, 0, 0)
+                            for i in 0..<count {
+                                let q = p + i * 3
+                                let r = q[0], g = q[1], b = q[2]
+                                if r != last.0 || g != last.1 || b != last.2 {
+                                    last = (r, g, b)
+                                    let hsv = rgbToHSV(r, g, b, t)
+                                    result = hsvToRGB(lh[Int(hsv.h)], ls[Int(hsv.s)], lv[Int(hsv.v)], t)
+                                }
+                                q[0] = result.0
+                                q[1] = result.1
+                                q[2] = result.2
+                            }
                         }
                     }
                 }
@@ -41,49 +51,95 @@ public enum HSVAugment {
         }
     }
 
-    private static let shift = 12
-    /// OpenCV's `sdiv_table`: round((255 << 12) / v).
-    private static let saturationDivisors: [Int32] = (0..<256).map { $0 == 0 ? 0 : Int32((Double(255 << shift) / Double($0)).rounded()) }
-    /// OpenCV's `hdiv_table180`: round((180 << 12) / (6·diff)).
-    private static let hueDivisors: [Int32] = (0..<256).map { $0 == 0 ? 0 : Int32((Double(180 << shift) / (6 * Double($0))).rounded()) }
-
     /// OpenCV `RGB2HSV_b` with a hue range of 180.
-    @inline(__always)
-    static func rgbToHSV(_ r8: UInt8, _ g8: UInt8, _ b8: UInt8) -> (h: UInt8, s: UInt8, v: UInt8) {
-        let r = Int32(r8), g = Int32(g8), b = Int32(b8)
-        let v = max(r, g, b), vmin = min(r, g, b)
-        let diff = v - vmin
-        let half: Int32 = 1 << (shift - 1)
-        let s = (diff * saturationDivisors[Int(v)] + half) >> Int32(shift)
-        var h: Int32
-        if v == r { h = g - b } else if v == g { h = b - r + 2 * diff } else { h = r - g + 4 * diff }
-        h = (h * hueDivisors[Int(diff)] + half) >> Int32(shift)
-        if h < 0 { h += 180 }
-        return (UInt8(min(max(h, 0), 255)), UInt8(min(max(s, 0), 255)), UInt8(v))
+    static func rgbToHSV(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> (h: UInt8, s: UInt8, v: UInt8) {
+        HSVTables.shared.withPointers { rgbToHSV(r, g, b, $0) }
     }
 
     /// OpenCV `HSV2RGB_b` with a hue range of 180.
+    static func hsvToRGB(_ h: UInt8, _ s: UInt8, _ v: UInt8) -> (r: UInt8, g: UInt8, b: UInt8) {
+        let rgb = HSVTables.shared.withPointers { hsvToRGB(h, s, v, $0) }
+        return (rgb.0, rgb.1, rgb.2)
+    }
+
     @inline(__always)
-    static func hsvToRGB(_ h8: UInt8, _ s8: UInt8, _ v8: UInt8) -> (r: UInt8, g: UInt8, b: UInt8) {
-        let v = Float(v8) * (1 / 255), s = Float(s8) * (1 / 255)
-        var r = v, g = v, b = v
-        if s != 0 {
-            var h = Float(h8) * (6 / 180)
-            while h >= 6 { h -= 6 }
-            var sector = Int(h)
-            h -= Float(sector)
-            if sector >= 6 { sector = 0; h = 0 }
-            let t0 = v, t1 = v * (1 - s), t2 = v * (1 - s * h), t3 = v * (1 - s * (1 - h))
-            switch sector {  // OpenCV's sector_data {b, g, r}: {1,3,0} {1,0,2} {3,0,1} {0,2,1} {0,1,3} {2,1,0}
-            case 0: b = t1; g = t3; r = t0
-            case 1: b = t1; g = t0; r = t2
-            case 2: b = t3; g = t0; r = t1
-            case 3: b = t0; g = t2; r = t1
-            case 4: b = t0; g = t1; r = t3
-            default: b = t2; g = t1; r = t0
+    private static func rgbToHSV(_ r8: UInt8, _ g8: UInt8, _ b8: UInt8, _ t: HSVTables.Pointers) -> (h: UInt8, s: UInt8, v: UInt8) {
+        let r = Int32(r8), g = Int32(g8), b = Int32(b8)
+        let v = max(r, g, b), vmin = min(r, g, b)
+        let diff = v - vmin
+        let half: Int32 = 1 << 11
+        let s = (diff * t.saturationDivisors[Int(v)] + half) >> 12
+        // OpenCV's branch-free selection: vr, vg are all-ones masks when v is r (or g).
+        let vr: Int32 = v == r ? -1 : 0, vg: Int32 = v == g ? -1 : 0
+        var h = (vr & (g - b)) + (~vr & ((vg & (b - r + 2 * diff)) + (~vg & (r - g + 4 * diff))))
+        h = (h * t.hueDivisors[Int(diff)] + half) >> 12
+        h += (h >> 31) & 180
+        return (UInt8(truncatingIfNeeded: h), UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: v))
+    }
+
+    /// HSV → RGB with OpenCV's sectors: tab = (v, v(1 − s), v(1 − s·f), v(1 − s(1 − f))), rounded, in
+    /// integer arithmetic (f in 1/4096); the sector picks which entry is R, G and B (OpenCV's
+    /// `sector_data`), here as byte shifts into the four packed entries.
+    @inline(__always)
+    private static func hsvToRGB(_ h8: UInt8, _ s8: UInt8, _ v8: UInt8, _ t: HSVTables.Pointers) -> (UInt8, UInt8, UInt8) {
+        let v = UInt32(v8), s = UInt32(s8), f = UInt32(t.fraction[Int(h8)])
+        let d: UInt32 = 255 << 12
+        let t1 = (v &* (255 &- s) &+ 127) / 255
+        let t2 = (v &* (d &- s &* f) &+ d / 2) / d
+        let t3 = (v &* (d &- s &* (4096 &- f)) &+ d / 2) / d
+        let packed = v | t1 << 8 | t2 << 16 | t3 << 24
+        let shifts = t.shifts[Int(h8)]
+        return (UInt8(truncatingIfNeeded: packed >> (shifts & 31)), UInt8(truncatingIfNeeded: packed >> ((shifts >> 8) & 31)),
+                UInt8(truncatingIfNeeded: packed >> ((shifts >> 16) & 31)))
+    }
+}
+
+/// Look-up tables of the 8-bit HSV conversions, built once.
+final class HSVTables: @unchecked Sendable {
+    struct Pointers {
+        /// OpenCV's `sdiv_table`: round((255 << 12) / v).
+        var saturationDivisors: UnsafePointer<Int32>
+        /// OpenCV's `hdiv_table180`: round((180 << 12) / (6·diff)).
+        var hueDivisors: UnsafePointer<Int32>
+        /// Position of each 8-bit hue within its sector (H·6/180 − sector), in 1/4096.
+        var fraction: UnsafePointer<UInt16>
+        /// Bit shifts selecting R, G, B (bytes 0, 1, 2) from the packed (t0, t1, t2, t3) of each hue's sector.
+        var shifts: UnsafePointer<UInt32>
+    }
+
+    static let shared = HSVTables()
+    private let saturationDivisors: [Int32] = (0..<256).map { $0 == 0 ? 0 : Int32((Double(255 << 12) / Double($0)).rounded()) }
+    private let hueDivisors: [Int32] = (0..<256).map { $0 == 0 ? 0 : Int32((Double(180 << 12) / (6 * Double($0))).rounded()) }
+    private let fraction: [UInt16]
+    private let shifts: [UInt32]
+
+    private init() {
+        // For each sector, the tab entries of R, G and B (OpenCV's sector_data lists them as {b, g, r}:
+        // {1,3,0} {1,0,2} {3,0,1} {0,2,1} {0,1,3} {2,1,0}).
+        let picks: [[UInt32]] = [[0, 3, 1], [2, 0, 1], [1, 0, 3], [1, 2, 0], [3, 1, 0], [0, 1, 2]]
+        var fraction = [UInt16](repeating: 0, count: 256), shifts = [UInt32](repeating: 0, count: 256)
+        for h in 0..<256 {
+            var x = Double(h) * 6 / 180
+            while x >= 6 { x -= 6 }
+            let sector = Int(x)
+            fraction[h] = UInt16(((x - Double(sector)) * 4096).rounded())
+            let p = picks[sector]
+            shifts[h] = (p[0] * 8) | (p[1] * 8) << 8 | (p[2] * 8) << 16
+        }
+        self.fraction = fraction
+        self.shifts = shifts
+    }
+
+    func withPointers<T>(_ body: (Pointers) -> T) -> T {
+        saturationDivisors.withUnsafeBufferPointer { sd in
+            hueDivisors.withUnsafeBufferPointer { hd in
+                fraction.withUnsafeBufferPointer { fr in
+                    shifts.withUnsafeBufferPointer { sh in
+                        body(Pointers(saturationDivisors: sd.baseAddress!, hueDivisors: hd.baseAddress!,
+                                      fraction: fr.baseAddress!, shifts: sh.baseAddress!))
+                    }
+                }
             }
         }
-        return (UInt8(min(max(r * 255 + 0.5, 0), 255)), UInt8(min(max(g * 255 + 0.5, 0), 255)),
-                UInt8(min(max(b * 255 + 0.5, 0), 255)))
     }
 }

@@ -10,6 +10,7 @@ public struct JPEGError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Whether the file is not a JPEG at all or is of a kind FreezeStudy refuses (vs. damaged).
     public var unsupported: Bool
 
+    /// An error about `file`.
     public init(file: String, reason: String, unsupported: Bool = false) {
         self.file = file
         self.reason = reason
@@ -21,7 +22,9 @@ public struct JPEGError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// What a JPEG header says, read without decoding the pixels.
 public struct JPEGHeader: Equatable, Sendable {
+    /// Width in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
     /// libjpeg-turbo's colour space (`TJCS_YCbCr`, `TJCS_GRAY`, `TJCS_CMYK`, `TJCS_YCCK`, `TJCS_RGB`).
     public var colorspace: Int32

@@ -25,6 +25,7 @@ public struct LoaderConfiguration: Sendable {
     /// The network's largest stride (32 for YOLOv5 P5 models).
     public var stride: Int
 
+    /// A configuration from explicit values (see `training` and `validation` for YOLOv5's).
     public init(imageSize: Int, batchSize: Int, augment: Bool, augmentation: AugmentationSettings, shuffle: Bool,
                 seed: UInt64, cache: ImageCacheMode = .none, workers: Int = 1, prefetch: Int = 2, rect: Bool = false,
                 rectPad: Float = 0, stride: Int = 32) {
@@ -70,6 +71,7 @@ public struct LoaderConfiguration: Sendable {
 
 /// A loader configuration that cannot work (an image size that is not a multiple of the stride…).
 public struct LoaderError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong.
     public var reason: String
     public var description: String { "batch loader: \(reason)" }
 }

@@ -2,9 +2,12 @@ import Foundation
 
 /// A box with its class, in the pixels of the image it travels with through augmentation.
 public struct LabeledBox: Equatable, Sendable {
+    /// Index into the class names.
     public var classIndex: Int
+    /// The box in the current image's pixels.
     public var box: BoxXYXY
 
+    /// A labelled box.
     public init(classIndex: Int, box: BoxXYXY) {
         self.classIndex = classIndex
         self.box = box

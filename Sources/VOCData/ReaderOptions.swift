@@ -21,6 +21,7 @@ public struct VOCImageSet: Equatable, Sendable {
     /// `ImageSets/Main/<name>.txt` candidates, in order of preference.
     public var names: [String]
 
+    /// The image sets `names` of year `year`.
     public init(year: String, names: [String]) {
         self.year = year
         self.names = names
@@ -29,9 +30,12 @@ public struct VOCImageSet: Equatable, Sendable {
 
 /// Which VOC image sets make each split.
 public struct VOCSplits: Equatable, Sendable {
+    /// The image sets combined for training.
     public var train: [VOCImageSet]
+    /// The image sets combined for validation.
     public var val: [VOCImageSet]
 
+    /// Splits from explicit image-set lists.
     public init(train: [VOCImageSet], val: [VOCImageSet]) {
         self.train = train
         self.val = val
@@ -61,6 +65,7 @@ public struct ReaderOptions: Sendable {
     /// How images are checked while reading.
     public var imageCheck: ImageCheck
 
+    /// Options; the defaults read like YOLOv5.
     public init(classNames: [String]? = nil, difficult: DifficultPolicy = .drop, vocSplits: VOCSplits = .yolov5,
                 imageCheck: ImageCheck = .header) {
         self.classNames = classNames

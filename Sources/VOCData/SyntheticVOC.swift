@@ -18,8 +18,11 @@ public enum SyntheticVOC {
 
     /// What to generate.
     public struct Configuration: Equatable, Sendable {
+        /// `voc` (20 VOC classes) or `source` (24 pretraining classes).
         public var task: SyntheticTask
+        /// Number of images written.
         public var images: Int
+        /// Seed of every random choice; the same configuration writes the same bytes.
         public var seed: UInt64
         /// Long side of every image in pixels (short side 70–100 % of it).
         public var imageSize: Int
@@ -28,6 +31,7 @@ public enum SyntheticVOC {
         /// JPEG quality.
         public var quality: Int
 
+        /// A configuration; the defaults are the embedded default's.
         public init(task: SyntheticTask, images: Int, seed: UInt64, imageSize: Int = 320, valFraction: Double = 0.2,
                     quality: Int = 90) {
             self.task = task
@@ -46,10 +50,15 @@ public enum SyntheticVOC {
 
     /// What was written.
     public struct Summary: Sendable {
+        /// Images listed in train.txt.
         public var trainImages: Int
+        /// Images listed in val.txt.
         public var valImages: Int
+        /// Annotated objects, difficult ones included.
         public var objects: Int
+        /// Objects marked difficult.
         public var difficultObjects: Int
+        /// Wall-clock seconds of the generation.
         public var seconds: Double
     }
 

@@ -149,6 +149,14 @@ import Testing
         while iterator.next() != nil { count += 1 }
         #expect(count == 4 && iterator.delivered == 4 && iterator.next() == nil)
         #expect(iterator.waitSeconds >= 0 && iterator.waitSeconds < 60)
+        // Abandoning an epoch part-way stops its workers; the next epoch starts cleanly.
+        let loader2 = try BatchLoader(dataset: dataset, configuration: .training(imageSize: 64, batchSize: 1,
+                                                                                 augmentation: Self.augmentation, seed: 0, workers: 2))
+        do {
+            let abandoned = loader2.makeIterator(epoch: 0)
+            #expect(abandoned.next()?.index == 0)
+        }
+        #expect(Self.epoch(loader2, 1).map(\.index) == [0, 1, 2, 3])
         #expect(throws: LoaderError.self) {
             _ = try BatchLoader(dataset: dataset, configuration: .training(imageSize: 100, batchSize: 2, augmentation: .none, seed: 0))
         }
