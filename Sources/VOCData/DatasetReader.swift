@@ -51,10 +51,10 @@ public enum DatasetReader {
             part = try VOCDevkitReader.read(url, split: split, classNames: classNames, options: options)
         case .yolo:
             classNames = try yoloClassNames(root: url, options: options)
-            let folder = YOLOLayoutReader.imageFolder(root: url, split: split)!
-            let scan = YOLOLayoutReader.scan(folder: folder)
+            let folder = try YOLOLayoutReader.imageFolder(root: url, split: split)!
+            let scan = YOLOLayoutReader.scan(folder: folder.url)
             part = YOLOLayoutReader.read(images: scan.images, classNames: classNames, options: options)
-            part.problems += scan.problems
+            part.problems += scan.problems + [folder.warning].compactMap { $0 }
         case .dataYAML:
             let file = isDirectory(url) ? url.appendingPathComponent("data.yaml") : url
             let yaml = try DataYAML.read(file)
@@ -80,10 +80,10 @@ public enum DatasetReader {
                 if VOCDevkitReader.isYearFolder(entry.url) || VOCDevkitReader.yearFolders(in: entry.url) != nil {
                     result.append(try VOCDevkitReader.read(entry.url, split: split, classNames: yaml.names, options: options))
                 } else {
-                    let folder = YOLOLayoutReader.imageFolder(root: entry.url, split: split) ?? entry.url
-                    let scan = YOLOLayoutReader.scan(folder: folder)
+                    let folder = try YOLOLayoutReader.imageFolder(root: entry.url, split: split)
+                    let scan = YOLOLayoutReader.scan(folder: folder?.url ?? entry.url)
                     yoloImages += scan.images
-                    result.problems += scan.problems
+                    result.problems += scan.problems + [folder?.warning].compactMap { $0 }
                 }
             } else if FileManager.default.fileExists(atPath: entry.url.path), entry.url.pathExtension == "txt" {
                 let main = entry.url.deletingLastPathComponent()

@@ -62,6 +62,13 @@ public enum SyntheticVOC {
         public var seconds: Double
     }
 
+    /// Generates `images` images of `task` into `out` (see `Configuration` for the parameters).
+    @discardableResult
+    public static func generate(task: SyntheticTask, to out: URL, images: Int, seed: UInt64, imageSize: Int = 320,
+                                valFraction: Double = 0.2) throws -> Summary {
+        try generate(Configuration(task: task, images: images, seed: seed, imageSize: imageSize, valFraction: valFraction), to: out)
+    }
+
     /// Generates the configured dataset into `out` (created if needed), using every core.
     @discardableResult
     public static func generate(_ configuration: Configuration, to out: URL) throws -> Summary {

@@ -18,12 +18,22 @@ enum YOLOLayoutReader {
         return (base as NSString).deletingPathExtension + ".txt"
     }
 
-    /// The image folder of `split` under a YOLO root: `images/<split>` if it exists, else `images/`.
-    static func imageFolder(root: URL, split: DataSplit) -> URL? {
+    /// The image folder of `split` under a YOLO root: `images/<split>` if it exists; `images/` itself
+    /// when it has no split subfolders (then both splits read the same images, with a warning);
+    /// nil when `root` has no `images/`. Throws when other splits have folders but this one has none.
+    static func imageFolder(root: URL, split: DataSplit) throws -> (url: URL, warning: DataProblem?)? {
         let images = root.appendingPathComponent("images")
         guard isDirectory(images) else { return nil }
         let sub = images.appendingPathComponent(split.rawValue)
-        return isDirectory(sub) ? sub : images
+        if isDirectory(sub) { return (sub, nil) }
+        let others = ["train", "val", "test"].filter { isDirectory(images.appendingPathComponent($0)) }
+        if !others.isEmpty {
+            throw DataError(file: images.path, reason: "no \(split.rawValue)/ folder for split '\(split.rawValue)' "
+                            + "(found \(others.map { $0 + "/" }.joined(separator: ", ")))")
+        }
+        return (images, DataProblem(file: images.path, kind: .splitOverlap,
+                                    reason: "no train/ or val/ subfolder: split '\(split.rawValue)' reads every image of images/",
+                                    skipped: false))
     }
 
     /// Every image file under `folder`, recursively, sorted; plus problems for label files without an image.

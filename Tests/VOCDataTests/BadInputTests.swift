@@ -123,6 +123,8 @@ import Testing
         #expect(Self.problem(dataset, .duplicateLabel, file: "dup.txt")?.line == 2)
         #expect(Self.problem(dataset, .missingLabels, file: "nolabel.jpg")?.skipped == false, "a background image, reported")
         #expect(Self.problem(dataset, .missingImage, file: "orphan.txt")?.skipped == true)
+        #expect(Self.problem(dataset, .splitOverlap, file: "images")?.reason.contains("every image") == true,
+                "a flat images/ serves both splits, with a warning")
     }
 
     @Test func emptyDatasetsAndWrongLayoutsThrowWithTheReason() throws {
@@ -154,6 +156,12 @@ import Testing
             return e.reason.contains("unrecognised dataset layout") && e.file.hasSuffix("nothing")
         }
         #expect(throws: DataError.self) { _ = try DatasetReader.load(folder.url.appendingPathComponent("missing"), split: .train) }
+        // A YOLO folder with images/train/ but no images/val/.
+        #expect {
+            _ = try DatasetReader.load(folder.url.appendingPathComponent("y"), split: .val, options: Self.options)
+        } throws: { error in
+            (error as! DataError).reason.contains("no val/ folder")
+        }
         // A YOLO folder without class names.
         #expect { _ = try DatasetReader.load(folder.url.appendingPathComponent("y"), split: .train) } throws: { error in
             (error as! DataError).reason.contains("class names")

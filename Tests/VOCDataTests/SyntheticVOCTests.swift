@@ -39,9 +39,12 @@ import Testing
         let (a, _) = try Self.generate(folder, "a", images: 4)
         let (b, _) = try Self.generate(folder, "b", images: 4)
         let (c, _) = try Self.generate(folder, "c", images: 4, seed: 5)
+        let d = folder.url.appendingPathComponent("d")
+        try SyntheticVOC.generate(task: .voc, to: d, images: 4, seed: 4, imageSize: 96, valFraction: 0.25)
         for file in ["VOC2007/JPEGImages/000003.jpg", "VOC2007/Annotations/000003.xml", "VOC2007/ImageSets/Main/val.txt"] {
             let da = try Data(contentsOf: a.appendingPathComponent(file)), db = try Data(contentsOf: b.appendingPathComponent(file))
             #expect(da == db, "\(file) differs between two runs with one seed")
+            #expect(da == (try Data(contentsOf: d.appendingPathComponent(file))), "\(file): the convenience entry point differs")
         }
         let jpegA = try Data(contentsOf: a.appendingPathComponent("VOC2007/JPEGImages/000003.jpg"))
         #expect(jpegA != (try Data(contentsOf: c.appendingPathComponent("VOC2007/JPEGImages/000003.jpg"))))
