@@ -20,7 +20,7 @@ public enum DatasetSummary {
                          + "  " + String(repeating: " ", count: max(0, 9 - hard.count)) + hard)
         }
         let skipped = dataset.problems.filter(\.skipped), repaired = dataset.problems.filter { !$0.skipped }
-        lines.append("skipped: \(skipped.count) files; repaired: \(repaired.count) labels")
+        lines.append("skipped: \(skipped.count) files; warnings (sample kept): \(repaired.count)")
         for kind in DataProblem.Kind.allCases {
             let ofKind = dataset.problems.filter { $0.kind == kind }
             guard !ofKind.isEmpty else { continue }
