@@ -26,16 +26,17 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
         .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
+        .target(name: "VOCData", dependencies: ["NeuralCore", "CTurboJPEG", .product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
-        .target(name: "Study", dependencies: ["HDF5", "NeuralCore"]),
+        .target(name: "Study", dependencies: ["HDF5", "NeuralCore", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
-            "NeuralCore", "YOLOv5", "Study",
+            "NeuralCore", "YOLOv5", "VOCData", "Training", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [
-            "NeuralCore", "YOLOv5",
+            "NeuralCore", "YOLOv5", "VOCData", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
+        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5"]),
     ],

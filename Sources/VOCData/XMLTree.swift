@@ -1,0 +1,74 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A parsed XML element with the line it starts on: the small tree VOC annotations need.
+struct XMLElementNode {
+    var name: String
+    var line: Int
+    var text = ""
+    var children: [XMLElementNode] = []
+
+    /// The first child called `name`.
+    func child(_ name: String) -> XMLElementNode? { children.first { $0.name == name } }
+
+    /// Every child called `name`, in document order.
+    func children(_ name: String) -> [XMLElementNode] { children.filter { $0.name == name } }
+
+    /// The trimmed text of the first child called `name`.
+    func text(of name: String) -> String? {
+        child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+}
+
+/// A document that is not well-formed XML, with the line FoundationXML stopped at.
+struct XMLSyntaxError: Error {
+    var line: Int
+    var reason: String
+}
+
+/// Parses XML bytes into an `XMLElementNode` tree with FoundationXML's `XMLParser`.
+enum XMLTree {
+    static func parse(_ data: Data) throws -> XMLElementNode {
+        let builder = TreeBuilder()
+        let parser = XMLParser(data: data)
+        parser.delegate = builder
+        builder.parser = parser
+        let ok = parser.parse()
+        if !ok || builder.root == nil {
+            let message = parser.parserError.map { describe(code: ($0 as NSError).code) } ?? "no root element"
+            throw XMLSyntaxError(line: max(parser.lineNumber, 1), reason: "not well-formed XML: \(message)")
+        }
+        return builder.root!
+    }
+
+    /// A readable name for the libxml2 error codes FoundationXML reports (xmlParserErrors).
+    private static func describe(code: Int) -> String {
+        let names = [4: "empty document", 5: "the document ends early (an element is not closed)", 9: "invalid character",
+                     23: "unescaped '&' or bad entity", 38: "bad attribute value", 41: "attribute without a value",
+                     64: "bad XML declaration", 73: "'>' expected", 76: "closing tag does not match the open element",
+                     77: "unfinished tag", 85: "extra content after the root element"]
+        return names[code].map { "\($0) (libxml2 error \(code))" } ?? "libxml2 error \(code)"
+    }
+
+    private final class TreeBuilder: NSObject, XMLParserDelegate {
+        weak var parser: XMLParser?
+        var stack: [XMLElementNode] = []
+        var root: XMLElementNode?
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName: String?, attributes: [String: String] = [:]) {
+            stack.append(XMLElementNode(name: elementName, line: max(parser.lineNumber, 1)))
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if !stack.isEmpty { stack[stack.count - 1].text += string }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            guard let node = stack.popLast() else { return }
+            if stack.isEmpty { root = node } else { stack[stack.count - 1].children.append(node) }
+        }
+    }
+}

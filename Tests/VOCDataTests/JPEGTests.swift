@@ -1,0 +1,102 @@
+import Foundation
+import NeuralCore
+import Testing
+@testable import VOCData
+
+@Suite struct JPEGTests {
+    /// A smooth test picture (gradients): JPEG reproduces it within a few levels at high quality.
+    static func gradient(width: Int = 40, height: Int = 24) -> RGBImage {
+        var image = RGBImage(width: width, height: height, fill: 0)
+        for y in 0..<height {
+            for x in 0..<width { image[x, y] = (UInt8(x * 255 / width), UInt8(y * 255 / height), UInt8((x + y) * 2)) }
+        }
+        return image
+    }
+
+    static func maxDifference(_ a: RGBImage, _ b: RGBImage) -> Int {
+        zip(a.pixels, b.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
+    }
+
+    @Test(arguments: [false, true])
+    func roundTripBaselineAndProgressive(progressive: Bool) throws {
+        let image = Self.gradient()
+        let data = try JPEG.encode(image, quality: 98, subsampling: .s444, progressive: progressive)
+        let decoded = try JPEG.decode(data)
+        #expect(decoded.width == 40 && decoded.height == 24)
+        // Quality 98 without subsampling: a smooth image comes back within a few levels; a channel or
+        // row mix-up would be off by tens.
+        #expect(Self.maxDifference(image, decoded) <= 6)
+        // A progressive file has an SOF2 marker (FF C2); a baseline one SOF0 (FF C0).
+        let sof2 = data.indices.dropLast().contains { data[$0] == 0xFF && data[$0 + 1] == 0xC2 }
+        #expect(sof2 == progressive)
+    }
+
+    @Test func grayscaleBecomesThreeEqualChannels() throws {
+        let gray = (0..<(32 * 16)).map { UInt8(($0 % 32) * 8) }
+        let data = try JPEG.encode(pixels: gray, width: 32, height: 16, format: .gray, quality: 95, subsampling: .gray)
+        #expect(try JPEG.header(data).colorspace != JPEG.header(JPEG.encode(Self.gradient())).colorspace)
+        let decoded = try JPEG.decode(data)
+        #expect(decoded.width == 32 && decoded.height == 16)
+        for i in 0..<(32 * 16) {
+            #expect(decoded.pixels[i * 3] == decoded.pixels[i * 3 + 1] && decoded.pixels[i * 3] == decoded.pixels[i * 3 + 2])
+        }
+        #expect(abs(Int(decoded.pixels[31 * 3]) - 248) <= 4)
+    }
+
+    @Test func cmykIsConvertedToRGB() throws {
+        // Adobe's inverted CMYK: (c, m, y, k) = (255 − R', …) with K; a pure red pixel is C=255 M=0 Y=0 K=255.
+        let (w, h) = (16, 16)
+        var cmyk: [UInt8] = []
+        for i in 0..<(w * h) { cmyk += i < w * h / 2 ? [255, 0, 0, 255] : [0, 0, 255, 255] }  // red, then blue
+        let data = try JPEG.encode(pixels: cmyk, width: w, height: h, format: .cmyk, quality: 100, subsampling: .s444)
+        #expect(try JPEG.header(data).isCMYK)
+        let image = try JPEG.decode(data)
+        let top = image[4, 2], bottom = image[4, 13]
+        #expect(top.r > 240 && top.g < 15 && top.b < 15, "red: \(top)")
+        #expect(bottom.r < 15 && bottom.g < 15 && bottom.b > 240, "blue: \(bottom)")
+    }
+
+    @Test func truncatedFileIsRefusedNamingIt() throws {
+        let data = try JPEG.encode(Self.gradient(width: 64, height: 64), quality: 90)
+        let truncated = data.prefix(data.count * 2 / 3)
+        #expect {
+            _ = try JPEG.decode(Data(truncated), source: "cut.jpg")
+        } throws: { error in
+            let e = error as! JPEGError
+            return e.file == "cut.jpg" && !e.reason.isEmpty
+        }
+        #expect {
+            _ = try JPEG.header(Data(truncated), source: "cut.jpg")
+        } throws: { error in
+            (error as! JPEGError).reason.contains("truncated")
+        }
+    }
+
+    /// Seeded noise: its JPEG is mostly entropy-coded data, so damage in the middle hits the pixels.
+    static func noise(width: Int, height: Int, seed: UInt64 = 7) -> RGBImage {
+        var rng = SeededGenerator(seed: seed)
+        return RGBImage(width: width, height: height, pixels: (0..<(width * height * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+    }
+
+    @Test func corruptDataAndNonJPEGAreRefused() throws {
+        var data = try JPEG.encode(Self.noise(width: 128, height: 128), quality: 90)
+        #expect(try JPEG.header(data).width == 128, "the header is intact")
+        // 0xFF bytes in the middle of the entropy-coded data: libjpeg warns "premature end of data
+        // segment", which FreezeStudy treats as an error.
+        let middle = data.count / 2
+        for i in 0..<32 { data[middle + i] = 0xFF }
+        #expect {
+            _ = try JPEG.decode(data, source: "bad.jpg")
+        } throws: { error in
+            let e = error as! JPEGError
+            return e.file == "bad.jpg" && e.reason.contains("Corrupt JPEG data")
+        }
+        #expect {
+            _ = try JPEG.decode(Data("not a jpeg at all".utf8), source: "x.jpg")
+        } throws: { error in
+            (error as! JPEGError).reason.contains("not a JPEG")
+        }
+        #expect(throws: JPEGError.self) { _ = try JPEG.decode(Data(), source: "empty.jpg") }
+        #expect(throws: JPEGError.self) { _ = try JPEG.decode(contentsOf: URL(fileURLWithPath: "/nonexistent/x.jpg")) }
+    }
+}
