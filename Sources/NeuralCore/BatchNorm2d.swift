@@ -1,12 +1,16 @@
 import Foundation
 
-/// Batch normalisation over the channels of an NCHW tensor, like `torch.nn.BatchNorm2d`.
+/// Batch normalisation over the channels of an NCHW tensor, like `torch.nn.BatchNorm2d`,
+/// optionally followed by an activation in the same pass (YOLOv5's Conv block: BN then SiLU).
 ///
 /// In training mode it normalises with the batch's mean and biased variance and moves the
 /// running statistics towards the batch's mean and unbiased variance by `momentum`; otherwise
 /// (eval mode, or `keepsStatisticsFixed`) it normalises with the running statistics and leaves
 /// them alone. YOLOv5 sets eps 1e-3 and momentum 0.03 on every BatchNorm2d
 /// (utils/torch_utils.py `initialize_weights`).
+///
+/// With an activation fused, backward recomputes the pre-activation from the saved input
+/// rather than keeping it: one saved tensor per Conv block instead of two.
 public final class BatchNorm2d: Layer {
     /// YOLOv5's `m.eps = 1e-3` (`initialize_weights`).
     public static let yoloEpsilon: Float = 1e-3
@@ -25,6 +29,8 @@ public final class BatchNorm2d: Layer {
     public let runningMean: Tensor
     /// [C], initialised to 1.
     public let runningVariance: Tensor
+    /// Applied to the normalised output in the same pass (`.identity`: plain BatchNorm2d).
+    public let activation: ActivationFunction
     /// Normalise with the running statistics and never update them, even in training mode,
     /// while γ and β still train (FreezeStudy's `bn: frozen` for frozen layers).
     public var keepsStatisticsFixed = false
@@ -38,11 +44,13 @@ public final class BatchNorm2d: Layer {
     }
     private var saved: Saved?  // kept only when a backward will run
 
-    /// A BatchNorm2d over `channels` with γ = 1, β = 0, mean 0, variance 1.
-    public init(channels: Int, epsilon: Float = BatchNorm2d.yoloEpsilon, momentum: Float = BatchNorm2d.yoloMomentum) {
+    /// A BatchNorm2d over `channels` with γ = 1, β = 0, mean 0, variance 1, then `activation`.
+    public init(channels: Int, epsilon: Float = BatchNorm2d.yoloEpsilon, momentum: Float = BatchNorm2d.yoloMomentum,
+                activation: ActivationFunction = .identity) {
         self.channels = channels
         self.epsilon = epsilon
         self.momentum = momentum
+        self.activation = activation
         weight = Parameter(Tensor(shape: [channels], repeating: 1))
         bias = Parameter(Tensor(shape: [channels], repeating: 0))
         runningMean = Tensor(shape: [channels], repeating: 0)
@@ -64,14 +72,13 @@ public final class BatchNorm2d: Layer {
             ? Saved(input: x, mean: mean, inverseStd: inverseStd, usedBatchStatistics: batchMode) : nil
         let y = Tensor(uninitializedShape: x.shape)
         let pixels = x.h * x.w
-        let (gamma, beta) = (weight.value.data, bias.value.data)
+        let (gamma, beta, act) = (weight.value.data, bias.value.data, activation)
         parallelFor(x.n * channels, costPerItem: pixels) { rows in
             for row in rows {
                 let c = row % channels
                 let scale = gamma[c] * inverseStd[c]
                 let shift = beta[c] - mean[c] * scale
-                let (src, dst) = (x.data + row * pixels, y.data + row * pixels)
-                for i in 0..<pixels { dst[i] = src[i] * scale + shift }
+                applyAffine(x.data + row * pixels, y.data + row * pixels, pixels, scale, shift, act)
             }
         }
         return y
@@ -84,53 +91,59 @@ public final class BatchNorm2d: Layer {
         x.requireSameShape(dy, "BatchNorm2d.backward")
         let (n, pixels) = (x.n, x.h * x.w)
         let count = Float(n * pixels)
-        // Per channel: Σ dy and Σ dy·x̂ (needed by dγ, dβ and, in batch mode, by dx).
-        var sumDy = [Float](repeating: 0, count: channels)
-        var sumDyXhat = [Float](repeating: 0, count: channels)
-        sumDy.withUnsafeMutableBufferPointer { sumDy in
-            sumDyXhat.withUnsafeMutableBufferPointer { sumDyXhat in
+        let (gamma, beta, act) = (weight.value.data, bias.value.data, activation)
+        // dz = dy·act'(z) with z = x·scale + shift recomputed (the identity uses dy itself);
+        // per channel Σdz and Σdz·(x − μ). dz's buffer then becomes dx.
+        let dz = act == .identity ? nil : Tensor(uninitializedShape: x.shape)
+        var sumDz = [Float](repeating: 0, count: channels)
+        var sumDzXhat = [Float](repeating: 0, count: channels)
+        sumDz.withUnsafeMutableBufferPointer { sumDz in
+            sumDzXhat.withUnsafeMutableBufferPointer { sumDzXhat in
                 parallelFor(channels, costPerItem: n * pixels) { range in
                     for c in range {
+                        let scale = gamma[c] * s.inverseStd[c]
+                        let shift = beta[c] - s.mean[c] * scale
                         var a = 0.0, b = 0.0
                         for image in 0..<n {
                             let offset = (image * channels + c) * pixels
-                            let (g, v) = (dy.data + offset, x.data + offset)
-                            var a1: Float = 0, b1: Float = 0
-                            for i in 0..<pixels {
-                                a1 += g[i]
-                                b1 += g[i] * (v[i] - s.mean[c])
+                            var g = UnsafePointer(dy.data + offset)
+                            let v = UnsafePointer(x.data + offset)
+                            if let dz {
+                                preActivationGradient(g, v, dz.data + offset, pixels, scale, shift, act)
+                                g = UnsafePointer(dz.data + offset)
                             }
-                            a += Double(a1); b += Double(b1)
+                            let sums = rowGradientSums(g, v, pixels, s.mean[c])
+                            a += Double(sums.0); b += Double(sums.1)
                         }
-                        sumDy[c] = Float(a)
-                        sumDyXhat[c] = Float(b) * s.inverseStd[c]
+                        sumDz[c] = Float(a)
+                        sumDzXhat[c] = Float(b) * s.inverseStd[c]
                     }
                 }
             }
         }
         if weight.isTrainable {
             let dGamma = weight.gradientForAccumulation().data
-            for c in 0..<channels { dGamma[c] += sumDyXhat[c] }
+            for c in 0..<channels { dGamma[c] += sumDzXhat[c] }
         }
         if bias.isTrainable {
             let dBeta = bias.gradientForAccumulation().data
-            for c in 0..<channels { dBeta[c] += sumDy[c] }
+            for c in 0..<channels { dBeta[c] += sumDz[c] }
         }
         guard needsInputGradient else { return nil }
-        let dx = Tensor(uninitializedShape: x.shape)
-        let gamma = weight.value.data
+        let dx = dz ?? Tensor(uninitializedShape: x.shape)
+        let source = dz ?? dy  // dz, or dy for a plain BatchNorm
         let batchMode = s.usedBatchStatistics
         parallelFor(n * channels, costPerItem: pixels) { rows in
             for row in rows {
                 let c = row % channels
                 let k = gamma[c] * s.inverseStd[c]
-                let (g, v, d) = (dy.data + row * pixels, x.data + row * pixels, dx.data + row * pixels)
+                let (d, v, g) = (dx.data + row * pixels, UnsafePointer(x.data + row * pixels), UnsafePointer(source.data + row * pixels))
                 if batchMode {
-                    // dx = γ·σ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M)
-                    let meanDy = sumDy[c] / count
-                    let meanDyXhat = sumDyXhat[c] / count
-                    let (mu, istd) = (s.mean[c], s.inverseStd[c])
-                    for i in 0..<pixels { d[i] = k * (g[i] - meanDy - (v[i] - mu) * istd * meanDyXhat) }
+                    // dx = γ·σ⁻¹·(dz − Σdz/M − x̂·Σ(dz·x̂)/M)
+                    let meanDz = sumDz[c] / count
+                    let slope = sumDzXhat[c] / count * s.inverseStd[c]
+                    let mu = s.mean[c]
+                    for i in 0..<pixels { d[i] = k * (g[i] - meanDz - (v[i] - mu) * slope) }
                 } else {
                     for i in 0..<pixels { d[i] = k * g[i] }
                 }
@@ -152,23 +165,14 @@ public final class BatchNorm2d: Layer {
                     parallelFor(channels, costPerItem: 2 * n * pixels) { range in
                         for c in range {
                             var sum = 0.0
-                            for image in 0..<n {
-                                let p = x.data + (image * channels + c) * pixels
-                                var s: Float = 0
-                                for i in 0..<pixels { s += p[i] }
-                                sum += Double(s)
-                            }
-                            let mu = sum / count
+                            for image in 0..<n { sum += Double(rowSum(x.data + (image * channels + c) * pixels, pixels)) }
+                            let mu = Float(sum / count)
                             var squares = 0.0
-                            let muF = Float(mu)
                             for image in 0..<n {
-                                let p = x.data + (image * channels + c) * pixels
-                                var s: Float = 0
-                                for i in 0..<pixels { let d = p[i] - muF; s += d * d }
-                                squares += Double(s)
+                                squares += Double(rowSquaredDeviation(x.data + (image * channels + c) * pixels, pixels, mu))
                             }
                             let variance = squares / count
-                            mean[c] = muF
+                            mean[c] = mu
                             inverseStd[c] = Float(1 / (variance + Double(epsilon)).squareRoot())
                             unbiased[c] = Float(count > 1 ? squares / (count - 1) : variance)
                         }

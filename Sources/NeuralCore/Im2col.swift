@@ -34,11 +34,13 @@ func lastInside(_ size: Int, _ p: Int, _ j: Int, _ s: Int, _ outputs: Int) -> In
 ///
 /// Writing at `column0` with a row stride `ldc` lets several images share one column matrix
 /// [C·kh·kw, images·OH·OW], so a single GEMM covers them.
+///
+/// `parallel: false` keeps it on the calling thread (inside a worker that owns one chunk).
 public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
-                   _ col: UnsafeMutablePointer<Float>, column0: Int, ldc: Int) {
+                   _ col: UnsafeMutablePointer<Float>, column0: Int, ldc: Int, parallel: Bool = true) {
     let (oh, ow) = (g.outputHeight, g.outputWidth)
     let (h, w, s, p) = (g.height, g.width, g.stride, g.padding)
-    parallelFor(g.columnRows, costPerItem: oh * ow) { rows in
+    loop(g.columnRows, parallel: parallel, costPerItem: oh * ow) { rows in
         for row in rows {
             let j = row % g.kernelWidth
             let i = (row / g.kernelWidth) % g.kernelHeight
@@ -75,12 +77,12 @@ public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
 /// Folds columns back into one CHW image, adding overlapping contributions: the adjoint of
 /// `im2col`. `dx` is overwritten (not accumulated into).
 public func col2im(_ col: UnsafePointer<Float>, column0: Int, ldc: Int, _ g: ConvGeometry,
-                   _ dx: UnsafeMutablePointer<Float>) {
+                   _ dx: UnsafeMutablePointer<Float>, parallel: Bool = true) {
     let (oh, ow) = (g.outputHeight, g.outputWidth)
     let (h, w, s, p) = (g.height, g.width, g.stride, g.padding)
     let (kh, kw) = (g.kernelHeight, g.kernelWidth)
     // One channel per task: a channel's kh·kw rows write only into that channel's plane.
-    parallelFor(g.channels, costPerItem: kh * kw * oh * ow) { channels in
+    loop(g.channels, parallel: parallel, costPerItem: kh * kw * oh * ow) { channels in
         for c in channels {
             let plane = dx + c * h * w
             plane.update(repeating: 0, count: h * w)
@@ -105,4 +107,10 @@ public func col2im(_ col: UnsafePointer<Float>, column0: Int, ldc: Int, _ g: Con
             }
         }
     }
+}
+
+/// `parallelFor` when `parallel`, else the whole range on this thread.
+@inline(__always)
+func loop(_ count: Int, parallel: Bool, costPerItem: Int, _ body: (Range<Int>) -> Void) {
+    if parallel { parallelFor(count, costPerItem: costPerItem, body) } else { body(0..<count) }
 }

@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Cores used by the element-wise kernels (and, through `BLAS.configure`, by OpenBLAS).
+/// Cores the kernels use: parallel loops split work into this many parts, and every GEMM runs
+/// single-threaded inside one part (see `BLAS`).
 public let computeCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
 /// Runs `body` over `0..<count`, split into contiguous ranges, one per core.
@@ -10,16 +11,27 @@ public let computeCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 /// microseconds, more than the work.
 public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
-    let chunks = min(computeCores, count)
-    if chunks == 1 || count * costPerItem < 32_768 {
+    let parts = min(computeCores, count)
+    if parts == 1 || count * costPerItem < 32_768 {
         body(0..<count)
         return
     }
     withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let start = count * chunk / chunks
-            let end = count * (chunk + 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let start = count * part / parts
+            let end = count * (part + 1) / parts
             if start < end { body(start..<end) }
         }
+    }
+}
+
+/// Runs `body(worker)` once per worker, concurrently, for `workers` ≤ cores (inline for one).
+public func forEachWorker(_ workers: Int, _ body: (Int) -> Void) {
+    if workers <= 1 {
+        body(0)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        DispatchQueue.concurrentPerform(iterations: workers) { body($0) }
     }
 }

@@ -8,8 +8,8 @@ public final class BottleneckCSP: Layer {
     let cv1: Conv
     let cv2: Conv2d, cv3: Conv2d
     let cv4: Conv
+    /// BatchNorm over 2c_ with the inner activation fused.
     let bn: BatchNorm2d
-    let act: any Layer
     let m: Sequential
     private let concat = Concat()
 
@@ -20,28 +20,27 @@ public final class BottleneckCSP: Layer {
         cv2 = Conv2d(inChannels: c1, outChannels: hidden, kernelSize: 1, bias: false, using: &rng)
         cv3 = Conv2d(inChannels: hidden, outChannels: hidden, kernelSize: 1, bias: false, using: &rng)
         cv4 = Conv(2 * hidden, c2, k: 1, s: 1, activation: activation, using: &rng)
-        bn = BatchNorm2d(channels: 2 * hidden)
-        act = innerActivation.makeLayer()
+        bn = BatchNorm2d(channels: 2 * hidden, activation: innerActivation.function)
         m = Sequential((0..<n).map { _ in
             Bottleneck(hidden, hidden, shortcut: shortcut, e: 1.0, activation: activation, using: &rng)
         })
     }
 
-    /// Registration order of YOLOv5's `__init__`: cv1, cv2, cv3, cv4, bn, act, m.
+    /// Registration order of YOLOv5's `__init__`: cv1, cv2, cv3, cv4, bn, (act,) m.
     public var children: [(String, any Layer)] {
-        [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("cv4", cv4), ("bn", bn), ("act", act), ("m", m)]
+        [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("cv4", cv4), ("bn", bn), ("m", m)]
     }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         let y1 = cv3.forward(m.forward(cv1.forward(x, mode), mode), mode)
         let y2 = cv2.forward(x, mode)
-        let joined = act.forward(bn.forward(concat.forward([y1, y2], mode), mode), mode)
+        let joined = bn.forward(concat.forward([y1, y2], mode), mode)
         return cv4.forward(joined, mode)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         let dJoined = cv4.backward(dy, needsInputGradient: true)!
-        let dNormalised = bn.backward(act.backward(dJoined, needsInputGradient: true)!, needsInputGradient: true)!
+        let dNormalised = bn.backward(dJoined, needsInputGradient: true)!
         let parts = concat.backward(dNormalised)
         let dm = m.backward(cv3.backward(parts[0], needsInputGradient: true)!, needsInputGradient: true)!
         let dx1 = cv1.backward(dm, needsInputGradient: needsInputGradient)

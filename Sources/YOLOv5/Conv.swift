@@ -1,41 +1,39 @@
 import NeuralCore
 
 extension Activation {
-    /// A fresh activation layer of this kind.
-    func makeLayer() -> any Layer {
+    /// The element-wise function of this activation.
+    var function: ActivationFunction {
         switch self {
-        case .silu: return SiLU()
-        case .hardswish: return Hardswish()
-        case .leakyReLU(let slope): return LeakyReLU(negativeSlope: Float(slope))
+        case .silu: return .silu
+        case .hardswish: return .hardswish
+        case .leakyReLU(let slope): return .leakyReLU(Float(slope))
         }
     }
 }
 
 /// YOLOv5 `Conv` (models/common.py): Conv2d without bias → BatchNorm2d → activation, with
-/// "same" padding k/2 unless given. Arguments mirror `Conv(c1, c2, k, s, p)`.
+/// "same" padding k/2 unless given. Arguments mirror `Conv(c1, c2, k, s, p)`. The activation
+/// runs inside the BatchNorm's pass; it has no parameters, so names are unchanged.
 public final class Conv: Layer {
     public let conv: Conv2d
     public let bn: BatchNorm2d
-    let act: any Layer
 
     /// `Conv(c1, c2, k, s, p)`; p defaults to k/2 (`autopad`).
     init<R: RandomNumberGenerator>(_ c1: Int, _ c2: Int, k: Int = 1, s: Int = 1, p: Int? = nil,
                                    activation: Activation, using rng: inout R) {
         conv = Conv2d(inChannels: c1, outChannels: c2, kernelSize: k, stride: s, padding: p ?? k / 2,
                       bias: false, using: &rng)
-        bn = BatchNorm2d(channels: c2)
-        act = activation.makeLayer()
+        bn = BatchNorm2d(channels: c2, activation: activation.function)
     }
 
-    public var children: [(String, any Layer)] { [("conv", conv), ("bn", bn), ("act", act)] }
+    public var children: [(String, any Layer)] { [("conv", conv), ("bn", bn)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
-        act.forward(bn.forward(conv.forward(x, mode), mode), mode)
+        bn.forward(conv.forward(x, mode), mode)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let dz = act.backward(dy, needsInputGradient: true)!  // reverse order of forward
-        let dc = bn.backward(dz, needsInputGradient: true)!
+        let dc = bn.backward(dy, needsInputGradient: true)!  // reverse order of forward
         return conv.backward(dc, needsInputGradient: needsInputGradient)
     }
 }

@@ -136,13 +136,13 @@ func measureSGEMM(size n: Int) -> Double {
 }
 
 /// Runs this benchmark binary again with `arguments` and extra environment, streaming its output.
-func runChild(arguments: [String], environment: [String: String]) throws {
+func runChild(arguments: [String], environment: [String: String], separated: Bool = true) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     try process.run()
     process.waitUntilExit()
-    print("")
+    if separated { print("") }
     guard process.terminationStatus == 0 else { throw ExitCode(process.terminationStatus) }
 }

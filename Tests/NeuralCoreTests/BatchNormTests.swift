@@ -23,8 +23,39 @@ import Testing
         let x = Tensor.uniform(shape: [n, c, h, w], in: -2...2, using: &rng)
         for check in checkGradients(of: bn, input: x, mode: .train, step: 1e-2) {
             // Smooth in x; the 1e-2 step leaves a truncation error near 1e-4 relative.
-            #expect(check.relativeError < 2e-3, "\(check)")
+            #expect(check.within(2e-3), "\(check)")
         }
+    }
+
+    /// BatchNorm with SiLU fused (YOLOv5's Conv block after its convolution), both modes.
+    @Test(arguments: [true, false])
+    func fusedSiLUGradients(_ training: Bool) {
+        var rng = SeededGenerator(seed: 17)
+        let bn = BatchNorm2d(channels: 3, activation: .silu)
+        for c in 0..<3 {
+            bn.weight.value.data[c] = rng.uniform(0.5, 1.5)
+            bn.bias.value.data[c] = rng.uniform(-0.3, 0.3)
+            bn.runningMean.data[c] = rng.uniform(-0.5, 0.5)
+            bn.runningVariance.data[c] = rng.uniform(0.5, 2)
+        }
+        let x = Tensor.uniform(shape: [2, 3, 6, 5], in: -2...2, using: &rng)
+        for check in checkGradients(of: bn, input: x, mode: ForwardMode(training: training, recordsForBackward: true)) {
+            #expect(check.within(2e-3), "\(check)")
+        }
+        // The fused output equals BN followed by SiLU.
+        let plain = perturbedCopy(bn)
+        let expected = SiLU().forward(plain.forward(x, .inference), .inference)
+        let fused = bn.forward(x, .inference)
+        #expect(closeness(fused.values, expected.values, absolute: 1e-6).passes)
+    }
+
+    func perturbedCopy(_ bn: BatchNorm2d) -> BatchNorm2d {
+        let copy = BatchNorm2d(channels: bn.channels)
+        copy.weight.value.assign(bn.weight.value)
+        copy.bias.value.assign(bn.bias.value)
+        copy.runningMean.assign(bn.runningMean)
+        copy.runningVariance.assign(bn.runningVariance)
+        return copy
     }
 
     @Test func evalModeGradients() {
@@ -32,7 +63,7 @@ import Testing
         let bn = perturbedBatchNorm(channels: 3, using: &rng)
         let x = Tensor.uniform(shape: [2, 3, 5, 4], in: -2...2, using: &rng)
         for check in checkGradients(of: bn, input: x, mode: ForwardMode(training: false, recordsForBackward: true)) {
-            #expect(check.relativeError < 1e-3, "\(check)")  // affine in x, γ and β
+            #expect(check.within(1e-3), "\(check)")  // affine in x, γ and β
         }
     }
 
@@ -42,7 +73,7 @@ import Testing
         bn.keepsStatisticsFixed = true
         let x = Tensor.uniform(shape: [2, 3, 4, 5], in: -2...2, using: &rng)
         for check in checkGradients(of: bn, input: x, mode: .train) {
-            #expect(check.relativeError < 1e-3, "\(check)")
+            #expect(check.within(1e-3), "\(check)")
         }
     }
 

@@ -22,7 +22,7 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
     func siluGradient(_ shape: [Int]) {
         var rng = SeededGenerator(seed: 21)
         let x = Tensor.uniform(shape: shape, in: -6...6, using: &rng)
-        for check in checkGradients(of: SiLU(), input: x) { #expect(check.relativeError < 1e-3, "\(check)") }
+        for check in checkGradients(of: SiLU(), input: x) { #expect(check.within(1e-3), "\(check)") }
     }
 
     @Test(arguments: shapes)
@@ -31,7 +31,7 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
         // Quadratic between the kinks, so a central difference is exact there: a large step
         // (moving no value across a kink) keeps Float32 rounding small.
         let x = awayFromKinks(shape: shape, in: -5...5, kinks: [-3, 3], gap: 0.05, using: &rng)
-        for check in checkGradients(of: Hardswish(), input: x, step: 0.04) { #expect(check.relativeError < 1e-3, "\(check)") }
+        for check in checkGradients(of: Hardswish(), input: x, step: 0.04) { #expect(check.within(1e-3), "\(check)") }
     }
 
     @Test(arguments: shapes)
@@ -39,7 +39,7 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
         var rng = SeededGenerator(seed: 23)
         let x = awayFromKinks(shape: shape, in: -2...2, kinks: [0], gap: 0.05, using: &rng)
         for check in checkGradients(of: LeakyReLU(negativeSlope: 0.1), input: x, step: 0.04) {
-            #expect(check.relativeError < 1e-3, "\(check)")
+            #expect(check.within(1e-3), "\(check)")
         }
     }
 
@@ -66,7 +66,7 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
         values.shuffle(using: &rng)
         let x = Tensor(shape: shape, values: values)
         let pool = MaxPool2d(kernelSize: k, stride: s, padding: p)
-        for check in checkGradients(of: pool, input: x, step: 4e-3) { #expect(check.relativeError < 1e-3, "\(check)") }
+        for check in checkGradients(of: pool, input: x, step: 4e-3) { #expect(check.within(1e-3), "\(check)") }
     }
 
     @Test func maxPoolPaddingNeverWinsAndFirstMaximumIsKept() {
@@ -84,7 +84,7 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
         let y = Upsample(factor: 2).forward(x, .inference)
         #expect(y.shape == [2, 3, 6, 8])
         #expect(y[1, 2, 5, 7] == x[1, 2, 2, 3] && y[0, 1, 2, 3] == x[0, 1, 1, 1])
-        for check in checkGradients(of: Upsample(factor: 2), input: x) { #expect(check.relativeError < 1e-3, "\(check)") }
+        for check in checkGradients(of: Upsample(factor: 2), input: x) { #expect(check.within(1e-3), "\(check)") }
     }
 
     @Test func spaceToDepthFollowsFocusSlicing() {
@@ -100,7 +100,7 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
         #expect(y[0, 7, 1, 1] == 133)     // block 3, c1: row 3, col 3
         var rng = SeededGenerator(seed: 26)
         let z = Tensor.uniform(shape: [2, 3, 6, 4], in: -1...1, using: &rng)
-        for check in checkGradients(of: SpaceToDepth(), input: z) { #expect(check.relativeError < 1e-3, "\(check)") }
+        for check in checkGradients(of: SpaceToDepth(), input: z) { #expect(check.within(1e-3), "\(check)") }
     }
 
     @Test func concatAndAddGradients() {
@@ -118,7 +118,7 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
             let v = Tensor.uniform(shape: input.shape, in: -1...1, using: &rng)
             let numeric = centralDifference(of: input, along: v, step: 0.1) { Concat().forward([a, b], .inference).dot(r) }
             let check = compare(name: "concat", analytic: grad.dot(v), numeric: numeric)
-            #expect(check.relativeError < 1e-4, "\(check)")
+            #expect(check.within(1e-4), "\(check)")
         }
         let sum = Add.forward(a, a)
         #expect(sum.values == a.values.map { 2 * $0 })

@@ -29,21 +29,28 @@ func calibrateBatchNorm(_ model: YOLOv5Model, on x: Tensor) {
 /// Compares the graph's parameter gradients, layer by layer (all of a layer's parameters moved
 /// together along one random direction), with central differences of L = Σ raw·r.
 func checkGraphGradients(_ model: YOLOv5Model, _ x: Tensor, training: Bool, step: Float,
-                         tolerance: Double, label: String) {
+                         tolerance: Double, medianTolerance: Double? = nil, label: String) {
     var rng = SeededGenerator(seed: 9)
     let probe = model.forward(x, training: training, recordsForBackward: false)
     let r = probe.map { Tensor.uniform(shape: $0.shape, in: -1...1, using: &rng) }
+    let noise = roundingNoise(outputs: probe, weights: r, step: step)
     _ = model.forward(x, training: training, recordsForBackward: true)
     model.backward(r)
     let evaluate = { projected(model.forward(x, training: training, recordsForBackward: false), r) }
     let byLayer = Dictionary(grouping: model.namedParameters()) { Int($0.0.split(separator: ".")[1])! }
     #expect(byLayer.count == 19, "layers with parameters: all but Upsample and Concat")
+    var errors: [Double] = []
     for (layer, parameters) in byLayer.sorted(by: { $0.key < $1.key }) {
         let check = checkDirectional(name: "\(label) model.\(layer)", tensors: parameters.map(\.1.value),
-                                     gradients: parameters.map { $0.1.grad! }, step: step, seed: UInt64(layer)) {
+                                     gradients: parameters.map { $0.1.grad! }, step: step, seed: UInt64(layer), noise: noise) {
             evaluate()
         }
-        #expect(check.relativeError < tolerance, "\(check)")
+        errors.append(check.excessRelativeError)
+        #expect(check.within(tolerance), "\(check)")
+    }
+    if let medianTolerance {
+        let median = errors.sorted()[errors.count / 2]
+        #expect(median < medianTolerance, "\(label): median relative error \(median)")
     }
 }
 
@@ -51,10 +58,11 @@ func checkGraphGradients(_ model: YOLOv5Model, _ x: Tensor, training: Bool, step
     /// The wiring (skips, Concats of earlier outputs, Detect's three inputs, Focus, SPP,
     /// BottleneckCSP) with the activations made the identity (LeakyReLU with slope 1) and BN in
     /// eval mode with calibrated statistics: moving one layer's parameters then changes L almost
-    /// polynomially, and only max-pool winners that swap leave a kink. With a 1e-5 step the
-    /// central differences land within 3 % (measured; Float32 rounding of L ≈ 50 is ~0.1 % of
-    /// these derivatives of 10²–10³), while a dropped path (a skip, a Concat part) costs the
-    /// whole contribution of that path.
+    /// polynomially. Two things stay: max-pool winners that swap (kinks, which a larger step
+    /// meets) and Float32 rounding of L ≈ 50 through ~60 layers (which a smaller step amplifies).
+    /// At a 1e-5 step single layers land within 1-8 % (measured; the worst ones depend on how
+    /// the GEMMs round), the median within 1 %. A dropped path (a skip, a Concat part) costs the
+    /// whole contribution of that path: tens of per cent in its own layer and every layer above.
     @Test(arguments: ["yolov5n", "yolov5s-v4", "yolov5s-v3-bcsp"])
     func wiringGradientsMatchFiniteDifferences(_ name: String) throws {
         var spec = try projectModel(name)
@@ -65,7 +73,7 @@ func checkGraphGradients(_ model: YOLOv5Model, _ x: Tensor, training: Bool, step
         var rng = SeededGenerator(seed: 8)
         let x = Tensor.uniform(shape: [2, 3, 64, 64], in: 0...1, using: &rng)
         calibrateBatchNorm(model, on: x)
-        checkGraphGradients(model, x, training: false, step: 1e-5, tolerance: 5e-2, label: name)
+        checkGraphGradients(model, x, training: false, step: 1e-5, tolerance: 0.15, medianTolerance: 0.02, label: name)
     }
 
     /// Training-mode BN through the whole graph. A randomly initialised network with batch

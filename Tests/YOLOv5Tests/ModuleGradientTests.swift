@@ -26,7 +26,7 @@ import Testing
         var rng = SeededGenerator(seed: UInt64(50 + index))
         let x = Tensor.uniform(shape: shape, in: -1...1, using: &rng)
         for check in checkGradients(of: layer, input: x, mode: .train, step: 1e-3) {
-            #expect(check.relativeError < 1e-2, "\(name) \(check)")
+            #expect(check.within(1e-2), "\(name) \(check)")
         }
     }
 }

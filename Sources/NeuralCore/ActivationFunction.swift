@@ -1,0 +1,59 @@
+/// An element-wise activation with its derivative, for fused kernels (BatchNorm + activation)
+/// and the standalone activation layers.
+public enum ActivationFunction: Sendable, Equatable {
+    case identity
+    /// x·σ(x) (`nn.SiLU`).
+    case silu
+    /// x·relu6(x + 3)/6 (`nn.Hardswish`).
+    case hardswish
+    /// max(x, 0) + slope·min(x, 0) (`nn.LeakyReLU(slope)`).
+    case leakyReLU(Float)
+
+    @inline(__always)
+    public func value(_ x: Float) -> Float {
+        switch self {
+        case .identity: return x
+        case .silu: return x * fastSigmoid(x)
+        case .hardswish: return x * min(max(x + 3, 0), 6) / 6
+        case .leakyReLU(let slope): return x > 0 ? x : x * slope
+        }
+    }
+
+    /// d value / dx, with PyTorch's choices at the kinks (hardswish: x/3 + 1/2 on [−3, 3];
+    /// LeakyReLU: slope at 0).
+    @inline(__always)
+    public func derivative(_ x: Float) -> Float {
+        switch self {
+        case .identity: return 1
+        case .silu:
+            // d/dx [x·σ(x)] = σ(x) · (1 + x · (1 − σ(x)))
+            let s = fastSigmoid(x)
+            return s * (1 + x * (1 - s))
+        case .hardswish: return x < -3 ? 0 : (x <= 3 ? x / 3 + 0.5 : 1)
+        case .leakyReLU(let slope): return x > 0 ? 1 : slope
+        }
+    }
+}
+
+/// 1 / (1 + e^−x) through `fastExp`.
+@inline(__always)
+public func fastSigmoid(_ x: Float) -> Float { 1 / (1 + fastExp(-x)) }
+
+/// e^x to within 3e-7 relative (Cephes `expf`'s polynomial), written so that loops over it
+/// vectorise: the rounding of x·log₂e to an integer k is done by adding 1.5·2²³, and 2^k is
+/// built from k's bits, with no calls and no traps. Inputs are clamped to [−87.3, 88.7].
+@inline(__always)
+public func fastExp(_ value: Float) -> Float {
+    let x = min(max(value, -87.3), 88.7)
+    let t = x * 1.442_695_04 + 12_582_912  // 1.5·2²³: the sum's low mantissa bits hold round(x·log₂e)
+    let k = t - 12_582_912
+    let r = x - k * 0.693_359_375 + k * 2.121_944_4e-4  // x − k·ln2, ln2 split in two for accuracy
+    var p: Float = 1.987_569_15e-4
+    p = p * r + 1.398_199_95e-3
+    p = p * r + 8.333_451_9e-3
+    p = p * r + 4.166_579_59e-2
+    p = p * r + 1.666_666_55e-1
+    p = p * r + 5.000_000_12e-1
+    let e = p * (r * r) + r + 1
+    return e * Float(bitPattern: (t.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
+}

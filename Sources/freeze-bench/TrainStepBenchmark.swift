@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import NeuralCore
+import Training
+import YOLOv5
+
+/// `freeze-bench train-step`: images/s, memory-meter peak and process peak RSS of one training
+/// step (forward, YOLOv5's loss on a synthetic batch, backward, SGD) per model and freeze, each
+/// configuration in its own process, as `pytorch_train_bench.py` does for PyTorch.
+struct TrainStepBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-step",
+        abstract: "Training-step throughput and memory per model and freeze (each configuration in its own process).")
+
+    @Option(parsing: .upToNextOption, help: "Model YAMLs.")
+    var models = ["Experiments/models/yolov5n.yaml", "Experiments/models/yolov5s.yaml"]
+    @Option(parsing: .upToNextOption, help: "Freeze counts (train.py --freeze N).") var freeze = [0, 10, 24]
+    @Option(help: "Square input size.") var imageSize = 320
+    @Option(help: "Batch size.") var batch = 16
+    @Option(help: "Timed steps after 3 warm-up steps.") var steps = 8
+    @Flag(help: "Print a per-layer profile of forward, weight-gradient and input-gradient time.") var profile = false
+    @Flag(help: "Run in this process, one configuration (the first model and freeze).") var worker = false
+
+    func run() throws {
+        if worker { return try measure(model: models[0], freezeCount: freeze[0]) }
+        print("OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)"), "
+              + "batch \(batch), \(imageSize)x\(imageSize), nc 20, \(steps) timed steps after 3 warm-up")
+        print("| model | freeze | images/s | step ms | tracked peak | peak RSS |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for model in models {
+            for count in freeze {
+                var arguments = ["train-step", "--worker", "--models", model, "--freeze", "\(count)", "--image-size", "\(imageSize)",
+                                 "--batch", "\(batch)", "--steps", "\(steps)"]
+                if profile { arguments.append("--profile") }
+                try runChild(arguments: arguments, environment: [:], separated: false)
+            }
+        }
+    }
+
+    func measure(model path: String, freezeCount: Int) throws {
+        let spec = try ModelSpec(contentsOf: URL(fileURLWithPath: path))
+        let model = try YOLOv5Model(spec: spec, classCount: 20, seed: 0)
+        try model.applyFreeze(freezeCount == 0 ? .nothing : FreezeSpec(firstLayers: freezeCount))
+        let hyp = try Hyperparameters(contentsOf: URL(fileURLWithPath: "Experiments/hyps/hyp.scratch-low.yaml"))
+        let gains = LossGains(hyp, levels: 3, classes: 20, imageSize: imageSize)
+        let loss = DetectionLoss(settings: gains.lossSettings(hyp))
+        let schedule = WarmupSchedule(hyp: hyp, schedule: .linear, epochs: 1, batchesPerEpoch: 1, batchSize: batch)
+        let optimizer = SGD(parameters: model.namedParameters(), batchNormWeights: Set(model.namedBatchNorms.map { $0.0 + ".weight" }),
+                            learningRate: hyp.lr0, momentum: hyp.momentum, weightDecay: schedule.weightDecay)
+        var rng = SeededGenerator(seed: 1)
+        let images = Tensor.uniform(shape: [batch, 3, imageSize, imageSize], in: 0...1, using: &rng)
+        let targets = (0..<(batch * 5)).map { i in
+            DetectionTarget(image: i / 5, classIndex: Int.random(in: 0..<20, using: &rng), x: rng.uniform(0.1, 0.9),
+                            y: rng.uniform(0.1, 0.9), w: rng.uniform(0.05, 0.5), h: rng.uniform(0.05, 0.5))
+        }
+        func step() {
+            let raw = model.forward(images, training: true, recordsForBackward: true)
+            model.backward(loss(raw, targets: targets, detect: model.detect).gradients)
+            optimizer.step()
+            optimizer.zeroGradients()
+        }
+        for _ in 0..<3 { step() }
+        MemoryMeter.shared.resetPeak()
+        let kernelProfile = profile ? KernelProfile() : nil
+        KernelProfile.install(kernelProfile)
+        let start = monotonicSeconds()
+        for _ in 0..<steps { step() }
+        let seconds = monotonicSeconds() - start
+        KernelProfile.install(nil)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        print(String(format: "| %@ | %d | %.1f | %.0f | %.2f GB | %.2f GB |", name, freezeCount, Double(batch * steps) / seconds,
+                     1000 * seconds / Double(steps), Double(MemoryMeter.shared.peakBytes) / 1e9,
+                     Double(ProcessStatistics.peakResidentBytes) / 1e9))
+        if let kernelProfile { printProfile(kernelProfile, steps: steps, stepSeconds: seconds / Double(steps)) }
+    }
+
+    func printProfile(_ profile: KernelProfile, steps: Int, stepSeconds: Double) {
+        var byPass = [KernelProfile.Pass: Double]()
+        for s in profile.recorded { byPass[s.pass, default: 0] += s.seconds / Double(steps) }
+        let conv = byPass.values.reduce(0, +)
+        print(String(format: "  per step: %.0f ms, of which convolution forward %.0f, weight gradient %.0f, input gradient %.0f; "
+                     + "everything else (BN, activations, pooling, concat, loss, SGD) %.0f ms",
+                     stepSeconds * 1e3, (byPass[.forward] ?? 0) * 1e3, (byPass[.weightGradient] ?? 0) * 1e3,
+                     (byPass[.inputGradient] ?? 0) * 1e3, (stepSeconds - conv) * 1e3))
+    }
+}
