@@ -40,6 +40,13 @@ public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
                    _ col: UnsafeMutablePointer<Float>, column0: Int, ldc: Int, parallel: Bool = true) {
     let (oh, ow) = (g.outputHeight, g.outputWidth)
     let (h, w, s, p) = (g.height, g.width, g.stride, g.padding)
+    if g.kernelHeight == 1 && g.kernelWidth == 1 && s == 1 && p == 0 {
+        // 1×1, stride 1: each row is a whole channel plane.
+        loop(g.columnRows, parallel: parallel, costPerItem: h * w) { rows in
+            for c in rows { (col + c * ldc + column0).update(from: x + c * h * w, count: h * w) }
+        }
+        return
+    }
     loop(g.columnRows, parallel: parallel, costPerItem: oh * ow) { rows in
         for row in rows {
             let j = row % g.kernelWidth
