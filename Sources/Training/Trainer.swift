@@ -38,6 +38,8 @@ public final class Trainer {
     let validation: BatchSource?
     /// `last_opt_step`: the global iteration of the last optimizer step.
     private var lastStep = -1
+    /// Validate after every epoch (YOLOv5), or only after the last one (pretraining).
+    public var validatesEveryEpoch = true
 
     /// A trainer for `model` as it is now (weights loaded and freezing applied).
     public init(model: YOLOv5Model, settings: TrainingSettings, train: BatchSource, validation: BatchSource?,
@@ -113,7 +115,9 @@ public final class Trainer {
         }
         guard i > 0 else { throw TrainingError.emptyEpoch(epoch: epoch) }
         let trainSeconds = monotonicSeconds() - wallStart
-        let validationResult = validation.map { Evaluator(loss: loss).evaluate(ema.model, batches: $0.batches(epoch: epoch)) }
+        let validates = validatesEveryEpoch || epoch == settings.epochs - 1
+        let validationResult = validates
+            ? validation.map { Evaluator(loss: loss).evaluate(ema.model, batches: $0.batches(epoch: epoch)) } : nil
         let wall = monotonicSeconds() - wallStart
         let n = Double(i)
         return EpochReport(

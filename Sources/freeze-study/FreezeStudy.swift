@@ -7,6 +7,6 @@ struct FreezeStudy: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "freeze-study",
         abstract: "Reproduce YOLOv5's 'Transfer Learning with Frozen Layers' study on the CPU.",
-        subcommands: [LayersCommand.self, DataCommand.self, ReportCommand.self]
+        subcommands: [SweepCommand.self, RunCommand.self, ScenariosCommand.self, ReportCommand.self, LayersCommand.self, DataCommand.self]
     )
 }

@@ -1,0 +1,59 @@
+import Foundation
+import Training
+
+/// Progress on the terminal: scenario, epoch, iteration, losses, images/s and ETA, at most a few
+/// lines a second (rewritten in place on a terminal, one line every 10 s in a log file).
+final class Progress {
+    let scenario: String
+    let epochs: Int
+    private let interactive = isatty(STDOUT_FILENO) != 0
+    private var lastPrint = 0.0
+    private var secondsPerIteration: Double?
+    private var validationSeconds = 0.0
+
+    init(scenario: String, epochs: Int) {
+        self.scenario = scenario
+        self.epochs = epochs
+    }
+
+    static func say(_ line: String) {
+        print(line)
+        fflush(stdout)
+    }
+
+    func iteration(_ r: IterationReport) {
+        let seconds = r.waitSeconds + r.computeSeconds
+        secondsPerIteration = secondsPerIteration.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
+        let now = Date().timeIntervalSince1970
+        guard now - lastPrint >= (interactive ? 0.25 : 10) || r.iteration + 1 == r.iterationsPerEpoch else { return }
+        lastPrint = now
+        let remainingIterations = (epochs - r.epoch) * r.iterationsPerEpoch - r.iteration - 1
+        let eta = Double(remainingIterations) * (secondsPerIteration ?? seconds) + Double(epochs - r.epoch) * validationSeconds
+        let line = String(format: "%@  epoch %d/%d  it %d/%d  box %.4f obj %.4f cls %.4f  %.1f img/s  ETA %@",
+                          scenario, r.epoch + 1, epochs, r.iteration + 1, r.iterationsPerEpoch, r.box, r.obj, r.cls,
+                          r.imagesPerSecond, Self.duration(eta))
+        if interactive {
+            print("\r" + line.padding(toLength: 110, withPad: " ", startingAt: 0), terminator: "")
+            fflush(stdout)
+        } else {
+            Self.say(line)
+        }
+    }
+
+    func epoch(_ r: EpochReport) {
+        validationSeconds = r.validation?.seconds ?? 0
+        if interactive { print("") }
+        let v = r.validation
+        Self.say(String(format: "%@  epoch %d/%d done in %.1f s: mAP@0.5 %.3f  mAP@0.5:0.95 %.3f  P %.3f  R %.3f  "
+                        + "%.1f img/s  peak %.2f GB tracked, %.2f GB RSS  CPU %.0f %%",
+                        scenario, r.epoch + 1, epochs, r.epochSeconds, v?.metrics.map50 ?? .nan, v?.metrics.map50to95 ?? .nan,
+                        v?.metrics.meanPrecision ?? .nan, v?.metrics.meanRecall ?? .nan, r.imagesPerSecond,
+                        Double(r.trackedPeakBytes) / 1e9, Double(r.peakResidentBytes) / 1e9, 100 * r.cpuUtilization))
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import Study
+import YOLOv5
+
+/// Flags every study command shares.
+struct StudyOptions: ParsableArguments {
+    @Option(help: "Study file.")
+    var study = "Experiments/freeze-study.yaml"
+
+    @Option(help: "HDF5 results file (default: runs/<study name>/results.h5).")
+    var results: String?
+
+    @Option(help: "Cache of the synthetic data and pretrained weights.")
+    var cacheDir = "cache"
+
+    @Option(help: "Report folder (default: reports/<study name>).")
+    var report: String?
+
+    func sweepOptions() -> SweepOptions {
+        var options = SweepOptions(study: URL(fileURLWithPath: study))
+        options.results = results.map { URL(fileURLWithPath: $0) }
+        options.cacheDirectory = URL(fileURLWithPath: cacheDir)
+        options.report = report.map { URL(fileURLWithPath: $0) }
+        options.command = (["freeze-study"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        return options
+    }
+}
+
+/// `freeze-study sweep`: runs every scenario of a study that is not complete, then the report.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run the study's scenarios that are not complete in the results file, then write the report.")
+
+    @OptionGroup var options: StudyOptions
+
+    @Option(parsing: .upToNextOption, help: "Run only these scenarios.")
+    var only: [String] = []
+
+    @Flag(help: "Run complete scenarios again.")
+    var force = false
+
+    func run() throws {
+        var sweepOptions = options.sweepOptions()
+        sweepOptions.only = only
+        sweepOptions.force = force
+        try Sweep(options: sweepOptions).run()
+    }
+}
+
+/// `freeze-study run`: one ad-hoc scenario, recorded like the study's own.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Train one ad-hoc freeze scenario with the study's shared settings and record it in the results file.")
+
+    @OptionGroup var options: StudyOptions
+
+    @Option(help: "Freeze spec: a count (10), a range (0-9), a list ([0,1,2]) or name patterns (model.2.cv1.).")
+    var freeze: String
+
+    @Option(help: "Scenario name (default: freeze-<spec>).")
+    var name: String?
+
+    @Option(help: "BatchNorm of frozen layers: update (YOLOv5) or frozen.")
+    var bn: String?
+
+    @Flag(help: "Run it again if it is complete.")
+    var force = false
+
+    func validate() throws {
+        if let bn, BatchNormPolicy(rawValue: bn) == nil { throw ValidationError("--bn must be 'update' or 'frozen'") }
+    }
+
+    func run() throws {
+        let spec = try FreezeSpec(parsing: freeze)
+        let study = try StudyFile(contentsOf: URL(fileURLWithPath: options.study))
+        var settings = study.shared
+        if let bn { settings.bn = BatchNormPolicy(rawValue: bn)! }
+        let scenarioName = name ?? "freeze-" + spec.text.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
+        var sweepOptions = options.sweepOptions()
+        sweepOptions.extraScenarios = [ScenarioDefinition(name: scenarioName, freeze: spec, settings: settings, line: nil)]
+        sweepOptions.only = [scenarioName]
+        sweepOptions.force = force
+        try Sweep(options: sweepOptions).run()
+    }
+}
+
+/// `freeze-study scenarios`: each scenario's freeze spec with trainable and frozen counts, training nothing.
+struct ScenariosCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenarios",
+        abstract: "List the study's scenarios with their freeze specs and trainable/frozen parameter counts (trains nothing).")
+
+    @Option(help: "Study file.")
+    var study = "Experiments/freeze-study.yaml"
+
+    @Option(help: "Classes of the model (default: 20, VOC's).")
+    var nc = 20
+
+    func run() throws {
+        let file = try StudyFile(contentsOf: URL(fileURLWithPath: study))
+        print("study \(file.name) (\(study)): \(file.scenarios.count) scenarios, nc \(nc)")
+        print("name".padding(toLength: 18, withPad: " ", startingAt: 0) + "freeze".padding(toLength: 14, withPad: " ", startingAt: 0)
+              + "bn       trainable (tensors)    frozen (tensors)   model")
+        var models: [String: YOLOv5Model] = [:]
+        for scenario in file.scenarios {
+            let path = file.resolve(scenario.settings.model).path
+            let model = try models[path] ?? YOLOv5Model(spec: ModelSpec(contentsOf: URL(fileURLWithPath: path)), classCount: nc)
+            models[path] = model
+            let s = try model.applyFreeze(scenario.freeze, batchNorm: scenario.settings.bn)
+            print(scenario.name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                  + scenario.freeze.text.padding(toLength: 14, withPad: " ", startingAt: 0)
+                  + scenario.settings.bn.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                  + String(format: "%10d (%3d)   %10d (%3d)   ", s.trainableParameters, s.trainableTensors, s.frozenParameters, s.frozenTensors)
+                  + scenario.settings.model)
+        }
+    }
+}
