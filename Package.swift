@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
         .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -32,15 +32,21 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 extension Tensor {
     /// A tensor drawn from U(−bound, bound).
     public static func uniform<R: RandomNumberGenerator>(shape: [Int], bound: Float, using rng: inout R) -> Tensor {
-        let t = Tensor(uninitializedShape: shape)
-        for i in 0..<t.count { t.data[i] = Float.random(in: -bound...bound, using: &rng) }
-        return t
+        uniform(shape: shape, in: -bound...bound, using: &rng)
     }
 
-    /// A tensor drawn from U(low, high).
+    /// A tensor drawn from U(low, high): two 24-bit uniforms from each 64-bit draw (fast enough
+    /// to initialise yolov5x's 86 million weights in a fraction of a second).
     public static func uniform<R: RandomNumberGenerator>(shape: [Int], in range: ClosedRange<Float>, using rng: inout R) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        for i in 0..<t.count { t.data[i] = Float.random(in: range, using: &rng) }
+        let (low, width) = (range.lowerBound, range.upperBound - range.lowerBound)
+        var i = 0
+        while i < t.count {
+            let bits = rng.next()
+            t.data[i] = low + width * Float(bits >> 40) * 0x1p-24
+            if i + 1 < t.count { t.data[i + 1] = low + width * Float((bits >> 8) & 0xFF_FFFF) * 0x1p-24 }
+            i += 2
+        }
         return t
     }
 }

@@ -16,7 +16,8 @@ struct Pretraining {
         let modelText = (try? String(contentsOf: study.resolve(settings.model), encoding: .utf8)) ?? settings.model
         let hypText = (try? String(contentsOf: study.resolve(e.pretrainHyp), encoding: .utf8)) ?? e.pretrainHyp
         let key = stableHash([modelText, hypText, sourceData.lastPathComponent, "\(e.pretrainEpochs)", "\(e.pretrainImageSize)",
-                              "\(e.pretrainBatchSize)", "\(e.seed)", FreezeStudyVersion.current].joined(separator: "\u{1F}"))
+                              "\(e.pretrainBatchSize)", "\(e.pretrainNominalBatchSize)", "\(e.seed)",
+                              FreezeStudyVersion.current].joined(separator: "\u{1F}"))
         let url = cacheDirectory.appendingPathComponent("pretrained").appendingPathComponent("source-\(key).safetensors")
         if FileManager.default.fileExists(atPath: url.path) { return url }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -26,6 +27,7 @@ struct Pretraining {
         pretrain.imageSize = e.pretrainImageSize
         pretrain.batchSize = e.pretrainBatchSize
         pretrain.seed = e.seed
+        pretrain.nominalBatchSize = e.pretrainNominalBatchSize
         pretrain.bn = .update
         log("pretraining \(settings.model) from scratch on the synthetic source task (\(e.pretrainEpochs) epochs at "
             + "\(e.pretrainImageSize) px); the checkpoint is cached as \(url.path)")

@@ -29,9 +29,9 @@ final class Progress {
         lastPrint = now
         let remainingIterations = (epochs - r.epoch) * r.iterationsPerEpoch - r.iteration - 1
         let eta = Double(remainingIterations) * (secondsPerIteration ?? seconds) + Double(epochs - r.epoch) * validationSeconds
-        let line = String(format: "%@  epoch %d/%d  it %d/%d  box %.4f obj %.4f cls %.4f  %.1f img/s  ETA %@",
+        let line = String(format: "%@  epoch %d/%d  it %d/%d  box %.4f obj %.4f cls %.4f  grad %.1f  %.1f img/s  ETA %@",
                           scenario, r.epoch + 1, epochs, r.iteration + 1, r.iterationsPerEpoch, r.box, r.obj, r.cls,
-                          r.imagesPerSecond, Self.duration(eta))
+                          r.gradientNorm, r.imagesPerSecond, Self.duration(eta))
         if interactive {
             print("\r" + line.padding(toLength: 110, withPad: " ", startingAt: 0), terminator: "")
             fflush(stdout)

@@ -65,6 +65,7 @@ struct ScenarioRun {
         return ["voc_images": e.vocImages, "image_size": e.vocImageSize, "source_images": e.sourceImages, "seed": e.seed,
                 "pretrain_epochs": e.pretrainEpochs, "pretrain_image_size": e.pretrainImageSize,
                 "pretrain_batch_size": e.pretrainBatchSize, "pretrain_hyp": e.pretrainHyp,
+                "pretrain_nominal_batch_size": e.pretrainNominalBatchSize,
                 "synthetic_generator_version": SyntheticVOCVersion.current]
     }
 }

@@ -42,7 +42,9 @@ public struct EmbeddedDefaults: Equatable, Sendable {
     public var pretrainEpochs = 10
     public var pretrainImageSize = 160
     public var pretrainBatchSize = 16
-    public var pretrainHyp = "hyps/hyp.scratch-low.yaml"
+    public var pretrainHyp = "hyps/hyp.synthetic-pretrain.yaml"
+    /// Gradient accumulation target of pretraining (train.py's nbs; 64 in YOLOv5).
+    public var pretrainNominalBatchSize = 64
     public var seed = 0
 }
 
@@ -182,7 +184,7 @@ public struct StudyFile: Sendable {
             }
         }
         if let pretraining {
-            let f = try pretraining.fields(allowed: ["epochs", "image_size", "batch_size", "hyp"])
+            let f = try pretraining.fields(allowed: ["epochs", "image_size", "batch_size", "hyp", "nominal_batch_size"])
             if let v = f["epochs"] { e.pretrainEpochs = try v.int() }
             if let v = f["image_size"] {
                 e.pretrainImageSize = try v.int()
@@ -190,7 +192,9 @@ public struct StudyFile: Sendable {
             }
             if let v = f["batch_size"] { e.pretrainBatchSize = try v.int() }
             if let v = f["hyp"] { e.pretrainHyp = try v.string() }
-            for (key, value) in [("epochs", e.pretrainEpochs), ("batch_size", e.pretrainBatchSize)] where value <= 0 {
+            if let v = f["nominal_batch_size"] { e.pretrainNominalBatchSize = try v.int() }
+            for (key, value) in [("epochs", e.pretrainEpochs), ("batch_size", e.pretrainBatchSize),
+                                 ("nominal_batch_size", e.pretrainNominalBatchSize)] where value <= 0 {
                 throw f[key]!.error("must be positive")
             }
         }

@@ -70,6 +70,7 @@ public final class Sweep {
     @discardableResult
     public func run() throws -> URL? {
         let started = Date()
+        try checkFreezeSpecs()
         try makeFolder(resultsURL.deletingLastPathComponent())
         let store = ResultsStore(url: resultsURL)
         try open(store)
@@ -101,6 +102,22 @@ public final class Sweep {
                              toolVersion: FreezeStudyVersion.current, machine: .current(blas: "OpenBLAS \(BLAS.coreName)"))
     }
 
+    /// Every scenario's freeze spec against its model, before anything trains: a spec that
+    /// matches nothing stops the sweep at once rather than after the scenarios before it.
+    func checkFreezeSpecs() throws {
+        var models: [String: YOLOv5Model] = [:]
+        for scenario in scenarios {
+            let path = study.resolve(scenario.settings.model).path
+            do {
+                let model = try models[path] ?? YOLOv5Model(spec: ModelSpec(contentsOf: URL(fileURLWithPath: path)), seed: 0)
+                models[path] = model
+                try model.applyFreeze(scenario.freeze)
+            } catch let error as FreezeSpecError {
+                throw StudyError("\(study.source.path)\(scenario.line.map { ":\($0)" } ?? ""): scenario '\(scenario.name)': \(error)")
+            }
+        }
+    }
+
     private func open(_ store: ResultsStore) throws {
         do {
             try store.createOrOpen(study: identity)
@@ -115,6 +132,8 @@ public final class Sweep {
                 let changed = now.filter { config.text($0.0) != nil && config.text($0.0) != $0.1 }
                 lines += changed.map { "  \($0.0): \(config.text($0.0)!) in the file, \($0.1) now" }
                 if changed.isEmpty { lines.append("  (the difference is in the model or hyp file contents, or the embedded data settings)") }
+            } else {
+                lines.append("  (it has no scenario recorded yet to compare settings with)")
             }
             lines.append("Write beside it with --results PATH, or move that file away to start over.")
             throw StudyError(lines.joined(separator: "\n"))

@@ -10,6 +10,8 @@ public struct IterationReport: Sendable {
     public var waitSeconds: Double, computeSeconds: Double
     /// Whether the optimizer stepped after this iteration.
     public var optimizerStepped: Bool
+    /// Global L2 norm of the gradients before clipping (NaN when the optimizer did not step).
+    public var gradientNorm: Double
     /// `MemoryMeter` live bytes after backward.
     public var trackedBytes: Int
 

@@ -93,8 +93,9 @@ public final class Trainer {
             guard result.total.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, iteration: i, value: result.total) }
             model.backward(result.gradients)
             let steps = ni - lastStep >= accumulate
+            var gradientNorm = Double.nan
             if steps {
-                if let maxNorm = settings.gradientClipNorm { clipGradientNorm(model.namedParameters().map(\.1), maxNorm: maxNorm) }
+                gradientNorm = clipGradientNorm(model.namedParameters().map(\.1), maxNorm: settings.gradientClipNorm ?? .infinity)
                 optimizer.step()
                 optimizer.zeroGradients()
                 ema.update()
@@ -107,7 +108,7 @@ public final class Trainer {
                 box: result.box, obj: result.obj, cls: result.cls, total: result.total,
                 learningRates: rates, momentum: momentum, images: batch.images.n,
                 waitSeconds: computeStart - waitStart, computeSeconds: end - computeStart,
-                optimizerStepped: steps, trackedBytes: meter.liveBytes)
+                optimizerStepped: steps, gradientNorm: gradientNorm, trackedBytes: meter.liveBytes)
             iterations.append(report)
             observer?.trainer(didFinishIteration: report)
             i += 1
