@@ -60,4 +60,7 @@ public enum Add {
     public static func forward(_ a: Tensor, _ b: Tensor) -> Tensor {
         Tensor.zipMap(a, b, +)
     }
+
+    /// (dL/da, dL/db) = (dL/dy, dL/dy): the same tensor for both; copy before adding into either.
+    public static func backward(_ dy: Tensor) -> (Tensor, Tensor) { (dy, dy) }
 }

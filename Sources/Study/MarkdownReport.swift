@@ -44,7 +44,7 @@ struct MarkdownReport {
             ("First scenario started", DisplayFormat.date(results.scenarios.compactMap(\.started).min())),
             ("Last scenario finished", DisplayFormat.date(results.scenarios.compactMap(\.finished).max())),
         ]
-        if let source = results.source { rows.append(("Results file", "`\(source)`")) }
+        if let source = results.source { rows.append(("Results file", "`\(ReportWriter.displayPath(source))`")) }
         lines += rows.map { "- **\($0.0)**: \($0.1)" }
         let machines = Set(results.scenarios.compactMap { $0.machine?.summary })
         if machines.count > 1 || (machines.count == 1 && machines.first != identity.machine.summary) {

@@ -43,11 +43,12 @@ final class Progress {
     func epoch(_ r: EpochReport) {
         validationSeconds = r.validation?.seconds ?? 0
         if interactive { print("") }
-        let v = r.validation
-        Self.say(String(format: "%@  epoch %d/%d done in %.1f s: mAP@0.5 %.3f  mAP@0.5:0.95 %.3f  P %.3f  R %.3f  "
-                        + "%.1f img/s  peak %.2f GB tracked, %.2f GB RSS  CPU %.0f %%",
-                        scenario, r.epoch + 1, epochs, r.epochSeconds, v?.metrics.map50 ?? .nan, v?.metrics.map50to95 ?? .nan,
-                        v?.metrics.meanPrecision ?? .nan, v?.metrics.meanRecall ?? .nan, r.imagesPerSecond,
+        let accuracy = r.validation.map {
+            String(format: "mAP@0.5 %.3f  mAP@0.5:0.95 %.3f  P %.3f  R %.3f", $0.metrics.map50, $0.metrics.map50to95,
+                   $0.metrics.meanPrecision, $0.metrics.meanRecall)
+        } ?? "(validated after the last epoch)"
+        Self.say(String(format: "%@  epoch %d/%d done in %.1f s: %@  %.1f img/s  peak %.2f GB tracked, %.2f GB RSS  CPU %.0f %%",
+                        scenario, r.epoch + 1, epochs, r.epochSeconds, accuracy, r.imagesPerSecond,
                         Double(r.trackedPeakBytes) / 1e9, Double(r.peakResidentBytes) / 1e9, 100 * r.cpuUtilization))
     }
 

@@ -163,6 +163,7 @@ public final class Sweep {
         case "pretrained":
             let source = try EmbeddedData(cacheDirectory: options.cacheDirectory).dataset(.source, study.embedded, log: log)
             let url = try Pretraining(study: study, cacheDirectory: options.cacheDirectory).weights(for: settings, sourceData: source, log: log)
+            emptyTensorCache()  // the pretraining's buffers are not the scenario's memory
             let e = study.embedded
             return (url, "pretrained on the synthetic source task (\(e.sourceImages) images, \(e.pretrainEpochs) epochs at "
                          + "\(e.pretrainImageSize) px, \(e.pretrainHyp))")

@@ -120,7 +120,11 @@ func awayFromKinks(shape: [Int], in range: ClosedRange<Float>, kinks: [Float], g
             let check = compare(name: "concat", analytic: grad.dot(v), numeric: numeric)
             #expect(check.within(1e-4), "\(check)")
         }
-        let sum = Add.forward(a, a)
-        #expect(sum.values == a.values.map { 2 * $0 })
+        let c = Tensor.uniform(shape: a.shape, in: -1...1, using: &rng)
+        let sum = Add.forward(a, c)
+        #expect(sum.values == zip(a.values, c.values).map { $0 + $1 })
+        let dy = Tensor.uniform(shape: a.shape, in: -1...1, using: &rng)
+        let (da, dc) = Add.backward(dy)
+        #expect(da.values == dy.values && dc.values == dy.values, "d(a + c)/da = d(a + c)/dc = 1")
     }
 }

@@ -59,3 +59,26 @@ final class LastEpoch: TrainingObserver {
         #expect(result.metrics.map50 >= 0.9, "mAP@0.5 \(result.metrics.map50)")
     }
 }
+
+@Suite struct NonFiniteLossTests {
+    /// A NaN in the input makes the loss NaN: training stops with the epoch and iteration named.
+    @Test func aNaNLossStopsTrainingWithItsPlace() throws {
+        var spec = try ModelSpec(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/models/yolov5n.yaml"))
+        spec.widthMultiple = 0.125
+        let model = try YOLOv5Model(spec: spec, classCount: 3, seed: 1)
+        let good = syntheticBatch(images: 2, size: 64, seed: 7)
+        let bad = syntheticBatch(images: 2, size: 64, seed: 8)
+        bad.images.data[123] = .nan
+        let hyp = try Hyperparameters(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/hyps/hyp.scratch-low.yaml"))
+        let trainer = try Trainer(model: model, settings: TrainingSettings(epochs: 2, batchSize: 2, imageSize: 64, hyp: hyp),
+                                  train: InMemoryBatches([good, good, bad]), validation: nil)
+        do {
+            try trainer.run()
+            Issue.record("training went on through a NaN loss")
+        } catch let error as TrainingError {
+            guard case .nonFiniteLoss(let epoch, let iteration, let value) = error else { Issue.record("\(error)"); return }
+            #expect(epoch == 0 && iteration == 2 && value.isNaN)
+            #expect(error.description.contains("epoch 0, iteration 2"), "\(error)")
+        }
+    }
+}
