@@ -104,16 +104,32 @@ public func col2im(_ col: UnsafePointer<Float>, column0: Int, ldc: Int, _ g: Con
                         guard iy >= 0 && iy < h else { continue }
                         let row = plane + iy * w
                         let values = src + oy * ow
-                        var ix = oxFirst * s - p + j
-                        for ox in oxFirst..<oxEnd {
-                            row[ix] += values[ox]
-                            ix += s
+                        if s == 1 {
+                            addRow(values + oxFirst, into: row + (oxFirst - p + j), count: oxEnd - oxFirst)
+                        } else {
+                            var ix = oxFirst * s - p + j
+                            for ox in oxFirst..<oxEnd {
+                                row[ix] += values[ox]
+                                ix += s
+                            }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// dst[i] += src[i] for i < count, eight lanes at a time (the rows never overlap).
+@inline(__always)
+func addRow(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        let sum = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < count { dst[i] += src[i]; i += 1 }
 }
 
 /// `parallelFor` when `parallel`, else the whole range on this thread.

@@ -140,6 +140,7 @@ func measureSGEMM(size n: Int) -> Double {
 
 /// Runs this benchmark binary again with `arguments` and extra environment, streaming its output.
 func runChild(arguments: [String], environment: [String: String], separated: Bool = true) throws {
+    fflush(stdout)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     process.arguments = arguments

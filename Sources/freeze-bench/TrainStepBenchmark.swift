@@ -27,6 +27,7 @@ struct TrainStepBenchmark: ParsableCommand {
               + "batch \(batch), \(imageSize)x\(imageSize), nc 20, \(steps) timed steps after 3 warm-up")
         print("| model | freeze | images/s | step ms | tracked peak | peak RSS |")
         print("| --- | --- | --- | --- | --- | --- |")
+        fflush(stdout)  // before the children write to the same output
         for model in models {
             for count in freeze {
                 var arguments = ["train-step", "--worker", "--models", model, "--freeze", "\(count)", "--image-size", "\(imageSize)",
@@ -71,7 +72,11 @@ struct TrainStepBenchmark: ParsableCommand {
         print(String(format: "| %@ | %d | %.1f | %.0f | %.2f GB | %.2f GB |", name, freezeCount, Double(batch * steps) / seconds,
                      1000 * seconds / Double(steps), Double(MemoryMeter.shared.peakBytes) / 1e9,
                      Double(ProcessStatistics.peakResidentBytes) / 1e9))
-        if let kernelProfile { printProfile(kernelProfile, steps: steps, stepSeconds: seconds / Double(steps)) }
+        if let kernelProfile {
+            printProfile(kernelProfile, steps: steps, stepSeconds: seconds / Double(steps))
+            print(String(format: "  allocator cache after the steps: %.2f GB of freed buffers kept for reuse (counted in RSS, not in the tracked peak)",
+                         Double(MemoryMeter.shared.cachedBytes) / 1e9))
+        }
     }
 
     func printProfile(_ profile: KernelProfile, steps: Int, stepSeconds: Double) {
