@@ -82,6 +82,20 @@ struct TrainStepBenchmark: ParsableCommand {
     func printProfile(_ profile: KernelProfile, steps: Int, stepSeconds: Double) {
         var byPass = [KernelProfile.Pass: Double]()
         for s in profile.recorded { byPass[s.pass, default: 0] += s.seconds / Double(steps) }
+        // Per convolution shape (in order of first use): ms per step for each pass.
+        var order: [String] = []
+        var table: [String: [KernelProfile.Pass: Double]] = [:]
+        for s in profile.recorded {
+            let key = String(format: "%4d×%3d×%3d → %4d k%d s%d", s.inputShape[1], s.inputShape[2], s.inputShape[3],
+                             s.outputChannels, s.kernel, s.stride)
+            if table[key] == nil { order.append(key) }
+            table[key, default: [:]][s.pass, default: 0] += s.seconds / Double(steps) * 1e3
+        }
+        print("  convolutions by shape (ms per step: forward / weight gradient / input gradient):")
+        for key in order {
+            let t = table[key]!
+            print(String(format: "    %@   %6.1f / %6.1f / %6.1f", key, t[.forward] ?? 0, t[.weightGradient] ?? 0, t[.inputGradient] ?? 0))
+        }
         let conv = byPass.values.reduce(0, +)
         print(String(format: "  per step: %.0f ms, of which convolution forward %.0f, weight gradient %.0f, input gradient %.0f; "
                      + "everything else (BN, activations, pooling, concat, loss, SGD) %.0f ms",
