@@ -20,6 +20,9 @@ public struct SweepOptions: Sendable {
     public var writesReport = true
     /// Ad-hoc scenarios added to the study file's (`freeze-study run`).
     public var extraScenarios: [ScenarioDefinition] = []
+    /// Starting weights for every scenario instead of the study file's (`--weights`): a YOLOv5
+    /// `.pt`, a FreezeStudy `.safetensors`, `pretrained` or `none`.
+    public var weights: String?
     /// The command line, recorded with each scenario.
     public var command = ""
 
@@ -43,7 +46,14 @@ public final class Sweep {
 
     public init(options: SweepOptions) throws {
         self.options = options
-        study = try StudyFile(contentsOf: options.study)
+        var study = try StudyFile(contentsOf: options.study)
+        // --weights is relative to the working folder, as typed; the study file's paths stay
+        // relative to the study file.
+        let weights = options.weights.map {
+            ["pretrained", "none"].contains($0) || $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path
+        }
+        if let weights { study.shared.weights = weights }
+        self.study = study
         var all = study.scenarios
         for extra in options.extraScenarios {
             if let existing = all.firstIndex(where: { $0.name == extra.name }) {
@@ -55,6 +65,7 @@ public final class Sweep {
                 all.append(extra)
             }
         }
+        if let weights { for i in all.indices { all[i].settings.weights = weights } }
         let unknown = options.only.filter { name in !all.contains { $0.name == name } }
         guard unknown.isEmpty else {
             throw StudyError("no scenario named \(unknown.map { "'\($0)'" }.joined(separator: ", ")) in \(options.study.path) "

@@ -17,11 +17,15 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Report folder (default: reports/<study name>).")
     var report: String?
 
+    @Option(help: "Starting weights for every scenario instead of the study file's: a YOLOv5 .pt, a FreezeStudy .safetensors, 'pretrained' or 'none'.")
+    var weights: String?
+
     func sweepOptions() -> SweepOptions {
         var options = SweepOptions(study: URL(fileURLWithPath: study))
         options.results = results.map { URL(fileURLWithPath: $0) }
         options.cacheDirectory = URL(fileURLWithPath: cacheDir)
         options.report = report.map { URL(fileURLWithPath: $0) }
+        options.weights = weights
         options.command = (["freeze-study"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return options
     }

@@ -116,6 +116,20 @@ func sweepOptions(_ folder: TemporaryFolder, study text: String) throws -> Sweep
         }
     }
 
+    /// `--weights yolov5n.pt`: a real YOLOv5 checkpoint starts every scenario, read natively.
+    @Test func aPyTorchCheckpointStartsTheRun() throws {
+        let folder = TemporaryFolder()
+        var options = try sweepOptions(folder, study: tinyStudy(epochs: 1))
+        options.weights = try Fixtures.url("yolov5n-ckpt.pt").path
+        options.only = ["backbone"]
+        try Sweep(options: options).run()
+        let scenario = try ResultsStore(url: options.results!).read("backbone")
+        #expect(scenario.status == .complete)
+        #expect(scenario.info.configJSON.contains("loaded 292 of 292 state tensors from yolov5n-ckpt.pt"), "\(scenario.info.configJSON)")
+        #expect(!FileManager.default.fileExists(atPath: options.cacheDirectory.appendingPathComponent("pretrained").path),
+                "no synthetic pretraining when weights are given")
+    }
+
     @Test func anUnknownScenarioInOnlyIsAnError() throws {
         let folder = TemporaryFolder()
         var options = try sweepOptions(folder, study: tinyStudy())
