@@ -1,5 +1,5 @@
-/// An element-wise activation with its derivative, for fused kernels (BatchNorm + activation)
-/// and the standalone activation layers.
+/// An element-wise activation, for the fused kernels (BatchNorm + activation) and the standalone
+/// activation layers; `RowKernels.swift` holds each one's value and derivative loop.
 public enum ActivationFunction: Sendable, Equatable {
     case identity
     /// x·σ(x) (`nn.SiLU`).
@@ -8,31 +8,6 @@ public enum ActivationFunction: Sendable, Equatable {
     case hardswish
     /// max(x, 0) + slope·min(x, 0) (`nn.LeakyReLU(slope)`).
     case leakyReLU(Float)
-
-    @inline(__always)
-    public func value(_ x: Float) -> Float {
-        switch self {
-        case .identity: return x
-        case .silu: return x * fastSigmoid(x)
-        case .hardswish: return x * min(max(x + 3, 0), 6) / 6
-        case .leakyReLU(let slope): return x > 0 ? x : x * slope
-        }
-    }
-
-    /// d value / dx, with PyTorch's choices at the kinks (hardswish: x/3 + 1/2 on [−3, 3];
-    /// LeakyReLU: slope at 0).
-    @inline(__always)
-    public func derivative(_ x: Float) -> Float {
-        switch self {
-        case .identity: return 1
-        case .silu:
-            // d/dx [x·σ(x)] = σ(x) · (1 + x · (1 − σ(x)))
-            let s = fastSigmoid(x)
-            return s * (1 + x * (1 - s))
-        case .hardswish: return x < -3 ? 0 : (x <= 3 ? x / 3 + 0.5 : 1)
-        case .leakyReLU(let slope): return x > 0 ? 1 : slope
-        }
-    }
 }
 
 /// 1 / (1 + e^−x) through `fastExp`.

@@ -60,14 +60,6 @@ public final class Tensor {
     /// Sets every element to `value`.
     public func fill(_ value: Float) { data.update(repeating: value, count: count) }
 
-    /// The same elements seen under another shape with the same element count.
-    public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.reduce(1, *) == count, "Tensor.reshaped: \(shape) to \(newShape)")
-        let result = Tensor(uninitializedShape: newShape)
-        result.data.update(from: data, count: count)
-        return result
-    }
-
     /// Element at a multi-index (tests and small bookkeeping; kernels use `data`).
     public subscript(_ index: Int...) -> Float {
         get { data[offset(index)] }

@@ -4,7 +4,7 @@ import VOCData
 import YOLOv5
 
 /// A `VOCData.BatchLoader` as the trainer's `BatchSource`: batches converted to the trainer's
-/// types, and the loader's wait time kept per epoch.
+/// types (the trainer times its own waits for the next batch).
 final class LoaderBatches: BatchSource {
     let loader: BatchLoader
 

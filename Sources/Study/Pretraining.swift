@@ -16,7 +16,7 @@ struct Pretraining {
         let modelText = (try? String(contentsOf: study.resolve(settings.model), encoding: .utf8)) ?? settings.model
         let hypText = (try? String(contentsOf: study.resolve(e.pretrainHyp), encoding: .utf8)) ?? e.pretrainHyp
         let key = stableHash([modelText, hypText, sourceData.lastPathComponent, "\(e.pretrainEpochs)", "\(e.pretrainImageSize)",
-                              "\(e.pretrainBatchSize)", "\(e.pretrainNominalBatchSize)", "\(e.seed)",
+                              "\(e.pretrainBatchSize)", "\(e.pretrainNominalBatchSize)", "\(e.seed)", settings.schedule.rawValue,
                               FreezeStudyVersion.current].joined(separator: "\u{1F}"))
         let url = cacheDirectory.appendingPathComponent("pretrained").appendingPathComponent("source-\(key).safetensors")
         if FileManager.default.fileExists(atPath: url.path) { return url }

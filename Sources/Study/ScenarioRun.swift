@@ -22,7 +22,7 @@ struct ScenarioRun {
                                   weights: weights.url, hyp: sweep.study.resolve(settings.hyp), log: sweep.log)
         sweep.log("\(scenario.name): freeze \(scenario.freeze.text) (bn: \(settings.bn.rawValue)): \(job.freezeSummary.trainableParameters) "
                   + "trainable, \(job.freezeSummary.frozenParameters) frozen parameters; \(job.weightsReport)")
-        let startingValues = job.frozenSnapshot()
+        let startingValues = job.frozenFingerprints()
         let embedded: [String: Any]? = settings.data == "synthetic" || settings.weights == "pretrained" ? embeddedDescription : nil
         let configuration = ScenarioConfiguration(study: sweep.study, scenario: scenario, job: job, dataDescription: data.description,
                                                   weightsDescription: weights.description, embedded: embedded).json
@@ -49,10 +49,16 @@ struct ScenarioRun {
                                         checkpoint: checkpointURL, configuration: configuration,
                                         progress: Progress(scenario: scenario.name, epochs: settings.epochs))
         recorder.trainer = job.trainer
-        try job.trainer.run(from: startEpoch, observer: recorder)
+        let problemsBefore = job.loaderProblemCount
+        do {
+            try job.trainer.run(from: startEpoch, observer: recorder)
+        } catch let error as TrainingError {
+            throw StudyError("scenario '\(scenario.name)': \(error); the epochs before it are recorded in \(sweep.resultsURL.path)")
+        }
+        job.reportLoaderProblems(sweep.log, after: problemsBefore)
 
         let now = Dictionary(uniqueKeysWithValues: job.model.namedParameters().map { ($0.0, $0.1) })
-        let moved = startingValues.filter { name, values in now[name]!.value.values != values }.map(\.0)
+        let moved = startingValues.filter { name, hash in fingerprint(now[name]!.value) != hash }.map(\.0)
         try store.finishScenario(scenario.name, ScenarioCompletion(
             frozenTensorsUnchanged: moved.isEmpty, frozenTensorsChecked: startingValues.count,
             note: moved.isEmpty ? "" : "changed: " + moved.prefix(5).joined(separator: ", ")))

@@ -1,5 +1,7 @@
 import ConfigFile
 import Foundation
+import Training
+import VOCData
 import YOLOv5
 
 /// Settings every scenario shares unless it overrides them (a study file's top level).
@@ -20,7 +22,7 @@ public struct StudySettings: Equatable, Sendable {
     /// What frozen layers' BatchNorm does.
     public var bn: BatchNormPolicy
     /// `linear` (v7) or `cosine`.
-    public var schedule: String
+    public var schedule: LearningRateSchedule
     /// Gradients accumulate to this many images per step (train.py's nbs = 64).
     public var nominalBatchSize: Int
     /// Validation batch size (YOLOv5 v7 uses twice the training batch).
@@ -28,7 +30,7 @@ public struct StudySettings: Equatable, Sendable {
     /// Background threads preparing training batches.
     public var workers: Int
     /// `ram` keeps decoded images in memory (`--cache`); `none` decodes every time.
-    public var cache: String
+    public var cache: ImageCacheMode
 }
 
 /// The embedded synthetic data and pretraining (study file keys `synthetic` and `pretraining`).
@@ -92,7 +94,7 @@ public struct StudyFile: Sendable {
         }
         let defaults = StudySettings(model: "models/yolov5n.yaml", data: "synthetic", weights: "pretrained", imageSize: 320,
                                      batchSize: 16, epochs: 10, hyp: "hyps/hyp.finetune.yaml", seed: 0, bn: .update,
-                                     schedule: "linear", nominalBatchSize: 64, validationBatchSize: nil, workers: 1, cache: "ram")
+                                     schedule: .linear, nominalBatchSize: 64, validationBatchSize: nil, workers: 1, cache: .ram)
         shared = try Self.settings(fields, base: defaults)
         embedded = try Self.embedded(synthetic: fields["synthetic"], pretraining: fields["pretraining"])
         guard let list = fields["scenarios"] else { throw root.error("missing key 'scenarios' (a list of name + freeze)") }
@@ -161,12 +163,12 @@ public struct StudyFile: Sendable {
             s.bn = policy
         }
         if let v = fields["schedule"] {
-            s.schedule = try v.string()
-            guard ["linear", "cosine"].contains(s.schedule) else { throw v.error("must be 'linear' or 'cosine'") }
+            guard let schedule = LearningRateSchedule(rawValue: try v.string()) else { throw v.error("must be 'linear' or 'cosine'") }
+            s.schedule = schedule
         }
         if let v = fields["cache"] {
-            s.cache = try v.string()
-            guard ["ram", "none"].contains(s.cache) else { throw v.error("must be 'ram' or 'none'") }
+            guard let cache = ImageCacheMode(rawValue: try v.string()) else { throw v.error("must be 'ram' or 'none'") }
+            s.cache = cache
         }
         return s
     }

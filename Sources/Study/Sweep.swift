@@ -87,6 +87,12 @@ public final class Sweep {
         try open(store)
         for scenario in scenarios {
             if try store.scenarioStatus(scenario.name) == .complete && !options.force {
+                let recorded = try store.read(scenario.name).info
+                guard recorded.freezePatterns == scenario.freeze.patterns && recorded.bn == scenario.settings.bn.rawValue else {
+                    throw StudyError("scenario '\(scenario.name)' is complete in \(resultsURL.path) with freeze '\(recorded.freeze)' "
+                                     + "(bn \(recorded.bn)), but the study now says '\(scenario.freeze.text)' (bn \(scenario.settings.bn.rawValue)); "
+                                     + "give the new spec another name, or --force to train this one again")
+                }
                 log("\(scenario.name): complete in \(resultsURL.path); skipped (--force runs it again)")
                 continue
             }
@@ -107,7 +113,7 @@ public final class Sweep {
         let s = study.shared, e = study.embedded
         let fileText = { (path: String) in (try? String(contentsOf: self.study.resolve(path), encoding: .utf8)) ?? path }
         let description = [study.name, s.model, fileText(s.model), s.data, s.weights, "\(s.imageSize)", "\(s.batchSize)",
-                           "\(s.epochs)", s.hyp, fileText(s.hyp), "\(s.seed)", s.bn.rawValue, s.schedule, "\(s.nominalBatchSize)",
+                           "\(s.epochs)", s.hyp, fileText(s.hyp), "\(s.seed)", s.bn.rawValue, s.schedule.rawValue, "\(s.nominalBatchSize)",
                            "\(e)"].joined(separator: "\u{1F}")
         return StudyIdentity(name: study.name, configurationDigest: "fnv1a64:" + stableHash(description),
                              toolVersion: FreezeStudyVersion.current, machine: .current(blas: "OpenBLAS \(BLAS.coreName)"))

@@ -17,6 +17,8 @@ struct TrainingJob {
     let hyp: Hyperparameters
     /// What happened to the starting weights ("loaded 343 of 349 tensors from …").
     let weightsReport: String
+    /// The loaders (their `problems` list images that failed to decode and were skipped).
+    let trainLoader: BatchLoader, valLoader: BatchLoader
 
     /// Builds the job. `data` and `weights` are already resolved to files (or nil weights: scratch).
     init(settings: StudySettings, freeze: FreezeSpec, model modelURL: URL, data: URL, weights: URL?, hyp hypURL: URL,
@@ -44,25 +46,45 @@ struct TrainingJob {
         }
         freezeSummary = try model.applyFreeze(freeze, batchNorm: settings.bn)
 
-        var missing: [String] = []
+        var missing: [String] = []  // none: Hyperparameters already requires every key
         let augmentation = AugmentationSettings(hyp: Dictionary(uniqueKeysWithValues: hyp.values), missing: &missing)
-        let cache: ImageCacheMode = settings.cache == "ram" ? .ram : .none
-        let trainLoader = try BatchLoader(dataset: trainData, configuration: .training(
+        let cache = settings.cache
+        trainLoader = try BatchLoader(dataset: trainData, configuration: .training(
             imageSize: settings.imageSize, batchSize: settings.batchSize, augmentation: augmentation,
             seed: UInt64(bitPattern: Int64(settings.seed)), cache: cache, workers: settings.workers))
-        let valLoader = try BatchLoader(dataset: valData, configuration: .validation(
+        valLoader = try BatchLoader(dataset: valData, configuration: .validation(
             imageSize: settings.imageSize, batchSize: settings.validationBatchSize ?? 2 * settings.batchSize, cache: cache,
             workers: settings.workers))
         var trainingSettings = TrainingSettings(epochs: settings.epochs, batchSize: settings.batchSize,
                                                 imageSize: settings.imageSize, hyp: hyp)
-        trainingSettings.schedule = LearningRateSchedule(rawValue: settings.schedule) ?? .linear
+        trainingSettings.schedule = settings.schedule
         trainingSettings.nominalBatchSize = settings.nominalBatchSize
         trainer = try Trainer(model: model, settings: trainingSettings, train: LoaderBatches(trainLoader),
                               validation: LoaderBatches(valLoader))
+        reportLoaderProblems(log)
     }
 
-    /// Every frozen parameter's values now (to compare with after training).
-    func frozenSnapshot() -> [(String, [Float])] {
-        model.namedParameters().filter { !$0.1.isTrainable }.map { ($0.0, $0.1.value.values) }
+    /// Images the loaders could not decode (each reported once, then used as background without labels).
+    func reportLoaderProblems(_ log: (String) -> Void, after reported: Int = 0) {
+        for problem in (trainLoader.problems + valLoader.problems).dropFirst(reported) { log("data: \(problem)") }
+    }
+
+    var loaderProblemCount: Int { trainLoader.problems.count + valLoader.problems.count }
+
+    /// A 64-bit fingerprint of every frozen parameter's bytes now (to compare with after
+    /// training): bit-identical tensors give equal fingerprints, and no copy of the weights is
+    /// kept to inflate the memory being measured.
+    func frozenFingerprints() -> [(String, UInt64)] {
+        model.namedParameters().filter { !$0.1.isTrainable }.map { ($0.0, fingerprint($0.1.value)) }
+    }
+}
+
+/// FNV-1a over a tensor's bytes.
+func fingerprint(_ t: Tensor) -> UInt64 {
+    withExtendedLifetime(t) {
+        let bytes = UnsafeRawBufferPointer(start: t.data, count: t.byteCount)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
     }
 }

@@ -34,10 +34,9 @@ public struct Evaluator {
             result.box += items.box; result.obj += items.obj; result.cls += items.cls
             batchCount += 1
             let decoded = model.detect.decode(raw)
-            let rows = decoded.shape[1]
             precondition(batch.info.count == batch.images.n, "Evaluator: \(batch.info.count) image infos for \(batch.images.n) images")
             for (i, info) in batch.info.enumerated() {
-                let found = nms(rows: decoded.data + i * rows * decoded.shape[2], count: rows, classCount: nc).map { mapBack($0, info) }
+                let found = nms(decoded, image: i).map { mapBack($0, info) }
                 correct += matchDetections(found, labels: info.labels)
                 scores += found.map(\.score)
                 classes += found.map(\.classIndex)

@@ -66,6 +66,15 @@ public struct Hyperparameters: Equatable, Sendable {
         for (key, path) in Self.required where self[keyPath: path] < 0 {
             throw fields[key]!.error("must not be negative")
         }
+        // Augmentation draws scale from U(1 − scale, 1 + scale) and translation from
+        // U(0.5 ± translate); probabilities are probabilities.
+        for (key, value) in [("scale", scale), ("translate", translate)] where value >= 1 {
+            throw fields[key]!.error("must be below 1 (found \(value))")
+        }
+        for (key, value) in [("flipud", flipUD), ("fliplr", flipLR), ("mosaic", mosaic), ("mixup", mixup), ("hsv_h", hsvH),
+                             ("hsv_s", hsvS), ("hsv_v", hsvV)] where value > 1 {
+            throw fields[key]!.error("must be at most 1 (found \(value))")
+        }
     }
 
     private init(source: String) { self.source = source }

@@ -18,10 +18,13 @@ public struct LossGains: Equatable, Sendable {
         obj = hyp.obj * pow2(Double(imageSize) / 640) * levelFactor
     }
 
-    /// The loss settings ComputeLoss sees.
-    public func lossSettings(_ hyp: Hyperparameters) -> LossSettings {
-        LossSettings(box: box, obj: obj, cls: cls, clsPositiveWeight: hyp.clsPositiveWeight, objPositiveWeight: hyp.objPositiveWeight,
-                     anchorThreshold: hyp.anchorThreshold, labelSmoothing: hyp.labelSmoothing, focalGamma: hyp.focalGamma)
+    /// The loss settings ComputeLoss sees for a model with `levels` detection levels.
+    public func lossSettings(_ hyp: Hyperparameters, levels: Int = 3) -> LossSettings {
+        var settings = LossSettings(box: box, obj: obj, cls: cls, clsPositiveWeight: hyp.clsPositiveWeight,
+                                    objPositiveWeight: hyp.objPositiveWeight, anchorThreshold: hyp.anchorThreshold,
+                                    labelSmoothing: hyp.labelSmoothing, focalGamma: hyp.focalGamma)
+        settings.balance = LossSettings.balance(levels: levels)
+        return settings
     }
 }
 

@@ -30,8 +30,8 @@ public final class ModelEMA {
 
     /// ema ← d·ema + (1 − d)·model, after an optimizer step.
     public func update() {
+        let d = Float(nextDecay)
         updates += 1
-        let d = Float(Self.decay * (1 - exp(-Double(updates) / Self.rampUpdates)))
         for (t, s) in zip(target, source) {
             let (e, m) = (t.data, UnsafePointer(s.data))
             parallelFor(t.count) { range in

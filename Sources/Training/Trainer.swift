@@ -52,7 +52,7 @@ public final class Trainer {
                                   batchesPerEpoch: train.batchesPerEpoch, batchSize: settings.batchSize,
                                   nominalBatchSize: settings.nominalBatchSize)
         gains = LossGains(settings.hyp, levels: model.detect.levels, classes: model.classCount, imageSize: settings.imageSize)
-        loss = DetectionLoss(settings: gains.lossSettings(settings.hyp))
+        loss = DetectionLoss(settings: gains.lossSettings(settings.hyp, levels: model.detect.levels))
         let batchNormWeights = Set(model.namedBatchNorms.map { $0.0 + ".weight" })
         optimizer = SGD(parameters: model.namedParameters(), batchNormWeights: batchNormWeights,
                         learningRate: settings.hyp.lr0, momentum: settings.hyp.momentum, weightDecay: schedule.weightDecay)
@@ -70,6 +70,9 @@ public final class Trainer {
     /// One epoch of training followed by validation.
     public func runEpoch(_ epoch: Int, observer: TrainingObserver? = nil) throws -> EpochReport {
         let meter = MemoryMeter.shared
+        // The previous epoch's validation left buffers of its own shapes in the allocator's
+        // cache; drop them so that this epoch's memory figures are this epoch's.
+        emptyTensorCache()
         meter.resetPeak()
         ProcessStatistics.resetPeakResident()
         let (wallStart, cpuStart) = (monotonicSeconds(), ProcessStatistics.cpuSeconds)
@@ -95,7 +98,7 @@ public final class Trainer {
             let steps = ni - lastStep >= accumulate
             var gradientNorm = Double.nan
             if steps {
-                gradientNorm = clipGradientNorm(model.namedParameters().map(\.1), maxNorm: settings.gradientClipNorm ?? .infinity)
+                gradientNorm = clipGradientNorm(optimizer.members.map(\.parameter), maxNorm: settings.gradientClipNorm ?? .infinity)
                 optimizer.step()
                 optimizer.zeroGradients()
                 ema.update()

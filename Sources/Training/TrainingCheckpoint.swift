@@ -55,7 +55,12 @@ public enum TrainingCheckpoint {
         try restoreState("ema/", trainer.ema.model.stateDict())
         var buffers: [Int: Tensor] = [:]
         for (index, member) in trainer.optimizer.members.enumerated() {
-            if let tensor = contents.tensors["momentum/" + member.name] { buffers[index] = tensor }
+            guard let tensor = contents.tensors["momentum/" + member.name] else { continue }
+            guard tensor.shape == member.parameter.value.shape else {
+                throw CheckpointError(.wrongType, file: url.path, location: "momentum/" + member.name,
+                                      reason: "shape \(tensor.shape), the parameter's is \(member.parameter.value.shape)")
+            }
+            buffers[index] = tensor
         }
         trainer.optimizer.restoreBuffers(buffers)
         trainer.ema.updates = info.emaUpdates

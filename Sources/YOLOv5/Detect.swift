@@ -76,8 +76,10 @@ public final class Detect {
         return zip(convolutions, inputs).map { $0.forward($1, mode) }
     }
 
-    /// Adds parameter gradients; returns dL/d(input) per level when asked.
-    public func backward(_ dOutputs: [Tensor], needsInputGradient: Bool) -> [Tensor?] {
-        zip(convolutions, dOutputs).map { $0.backward($1, needsInputGradient: needsInputGradient) }
+    /// Adds parameter gradients; returns dL/d(input) for the levels that ask for it.
+    public func backward(_ dOutputs: [Tensor], needsInputGradient: [Bool]) -> [Tensor?] {
+        precondition(dOutputs.count == convolutions.count && needsInputGradient.count == convolutions.count,
+                     "Detect.backward: \(dOutputs.count) gradients for \(convolutions.count) levels")
+        return convolutions.indices.map { convolutions[$0].backward(dOutputs[$0], needsInputGradient: needsInputGradient[$0]) }
     }
 }

@@ -13,6 +13,11 @@ public struct LossSettings: Equatable, Sendable {
     /// Objectness weight of each level (P3, P4, P5); YOLOv5's balance for three levels.
     public var balance: [Double] = [4.0, 1.0, 0.4]
 
+    /// YOLOv5's `{3: [4.0, 1.0, 0.4]}.get(nl, [4.0, 1.0, 0.25, 0.06, 0.02])`.
+    public static func balance(levels: Int) -> [Double] {
+        levels == 3 ? [4.0, 1.0, 0.4] : Array([4.0, 1.0, 0.25, 0.06, 0.02].prefix(levels))
+    }
+
     public init(box: Double, obj: Double, cls: Double, clsPositiveWeight: Double, objPositiveWeight: Double,
                 anchorThreshold: Double, labelSmoothing: Double = 0, focalGamma: Double = 0) {
         self.box = box; self.obj = obj; self.cls = cls
@@ -60,6 +65,7 @@ public struct DetectionLoss {
     /// The loss with autograd's constants optionally held at given values.
     func compute(_ raw: [Tensor], targets: [DetectionTarget], detect: Detect, holding held: LossConstants?) -> LossResult {
         let (na, no, nc) = (detect.anchorsPerLevel, detect.outputsPerAnchor, detect.classCount)
+        precondition(raw.count <= settings.balance.count, "DetectionLoss: \(raw.count) levels, balance for \(settings.balance.count)")
         let batch = raw[0].n
         let positive = 1 - 0.5 * settings.labelSmoothing, negative = 0.5 * settings.labelSmoothing  // smooth_BCE
         var lbox = 0.0, lobj = 0.0, lcls = 0.0

@@ -16,16 +16,11 @@ extension YOLOv5Model {
         var needsInput = [Bool](repeating: false, count: nodes.count + 1)
         func upstream(_ from: [Int]) -> Bool { from.contains { $0 >= 0 && trains[$0] } }
         for node in nodes {
-            let own: Bool
-            if case .layer(let layer) = node.operation {
-                own = layer.namedParameters().contains { $0.1.isTrainable }
-            } else {
-                own = false
-            }
+            let own = nodeParameters[node.index].contains { $0.isTrainable }
             needsInput[node.index] = upstream(node.from)
             trains[node.index] = own || needsInput[node.index]
         }
-        let detectOwn = detect.namedParameters(prefix: "").contains { $0.1.isTrainable }
+        let detectOwn = nodeParameters[nodes.count].contains { $0.isTrainable }
         needsInput[nodes.count] = upstream(detectFrom)
         trains[nodes.count] = detectOwn || needsInput[nodes.count]
         return BackwardPlan(trainsAtOrAbove: trains, needsInputGradient: needsInput)
@@ -72,7 +67,8 @@ extension YOLOv5Model {
             guard let g, f >= 0 else { return }
             if let existing = gradients[f] { existing.add(g) } else { gradients[f] = g }
         }
-        let dInputs = detect.backward(dOutputs, needsInputGradient: plan.needsInputGradient[nodes.count])
+        // Per level: an input gradient only where something upstream of that level's input trains.
+        let dInputs = detect.backward(dOutputs, needsInputGradient: detectFrom.map { plan.trainsAtOrAbove[$0] })
         for (f, g) in zip(detectFrom, dInputs) { accumulate(g, into: f) }
         for node in nodes.reversed() where plan.trainsAtOrAbove[node.index] {
             guard let dy = gradients[node.index] else { continue }
@@ -83,7 +79,7 @@ extension YOLOv5Model {
                 accumulate(layer.backward(dy, needsInputGradient: needsInput), into: node.from[0])
             case .concat(let concat):
                 let parts = concat.backward(dy)
-                if needsInput { for (f, part) in zip(node.from, parts) { accumulate(part, into: f) } }
+                for (f, part) in zip(node.from, parts) where f >= 0 && plan.trainsAtOrAbove[f] { accumulate(part, into: f) }
             }
         }
     }

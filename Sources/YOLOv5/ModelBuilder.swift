@@ -78,8 +78,20 @@ enum ModelBuilder {
 
             let c1 = inputChannels(from[0])
             func outChannels() throws -> Int {
-                guard let c = args.first, case .int(let raw) = c else { throw fail("the first argument must be the output channel count") }
+                guard let c = args.first, case .int(let raw) = c, raw > 0 else {
+                    throw fail("the first argument must be a positive output channel count")
+                }
                 return raw == outputsPerAnchor ? raw : makeDivisible(Double(raw) * spec.widthMultiple)
+            }
+            func positive(_ value: Int, _ what: String) throws -> Int {
+                guard value > 0 else { throw fail("\(what) must be positive, found \(value)") }
+                return value
+            }
+            func padding(_ k: Int) throws -> Int? {
+                guard args.count > 3 else { return nil }
+                let p = try intArg(3, default: k / 2)
+                guard p >= 0 else { throw fail("padding must not be negative, found \(p)") }
+                return p
             }
             func intArg(_ index: Int, default value: Int) throws -> Int {
                 guard index < args.count else { return value }
@@ -102,15 +114,15 @@ enum ModelBuilder {
             switch row.module {
             case "Conv":
                 c2 = try outChannels()
-                let (k, s) = (try intArg(1, default: 1), try intArg(2, default: 1))
-                let p: Int? = args.count > 3 ? try intArg(3, default: k / 2) : nil
+                let (k, s) = (try positive(intArg(1, default: 1), "kernel"), try positive(intArg(2, default: 1), "stride"))
+                let p = try padding(k)
                 guard args.count <= 4 else { throw fail("groups, dilation and act arguments are not supported") }
                 moduleCount = 3
                 makeOne = { [c2] rng in .layer(Conv(c1, c2, k: k, s: s, p: p, activation: activation, using: &rng)) }
             case "Focus":
                 c2 = try outChannels()
-                let (k, s) = (try intArg(1, default: 1), try intArg(2, default: 1))
-                let p: Int? = args.count > 3 ? try intArg(3, default: k / 2) : nil
+                let (k, s) = (try positive(intArg(1, default: 1), "kernel"), try positive(intArg(2, default: 1), "stride"))
+                let p = try padding(k)
                 moduleCount = 4
                 makeOne = { [c2] rng in .layer(Focus(c1, c2, k: k, s: s, p: p, activation: activation, using: &rng)) }
             case "Bottleneck":
@@ -144,11 +156,12 @@ enum ModelBuilder {
                 makeOne = { [c2, kernels] rng in .layer(SPP(c1, c2, kernels: kernels, activation: activation, using: &rng)) }
             case "SPPF":
                 c2 = try outChannels()
-                let k = try intArg(1, default: 5)
+                let k = try positive(intArg(1, default: 5), "kernel")
+                guard k % 2 == 1 else { throw fail("the SPPF kernel must be odd, found \(k)") }
                 moduleCount = 8
                 makeOne = { [c2] rng in .layer(SPPF(c1, c2, kernel: k, activation: activation, using: &rng)) }
             case "nn.Upsample", "Upsample":
-                let factor = try intArg(1, default: 2)
+                let factor = try positive(intArg(1, default: 2), "scale factor")
                 if args.count > 2, args[2] != .string("nearest") { throw fail("only mode 'nearest' is supported, found \(args[2])") }
                 moduleCount = 1
                 makeOne = { _ in .layer(Upsample(factor: factor)) }

@@ -1,3 +1,5 @@
+import NeuralCore
+
 /// A detection after NMS: corners in pixels of the network input, score obj·cls, class.
 public struct Detection: Equatable, Sendable {
     public var x1: Float, y1: Float, x2: Float, y2: Float
@@ -29,9 +31,19 @@ public struct NonMaxSuppression: Sendable {
         self.maxDetections = maxDetections
     }
 
-    /// Detections of one image from decoded rows [rows, 5 + nc] (cx, cy, w, h, obj, class
-    /// scores), in descending score order.
-    public func callAsFunction(rows: UnsafePointer<Float>, count: Int, classCount nc: Int) -> [Detection] {
+    /// Detections of image `image` of decoded predictions [N, rows, 5 + nc] (cx, cy, w, h, obj,
+    /// class scores per row), in descending score order.
+    public func callAsFunction(_ predictions: Tensor, image: Int) -> [Detection] {
+        precondition(predictions.shape.count == 3 && predictions.shape[2] > 5 && image < predictions.shape[0],
+                     "NonMaxSuppression: predictions \(predictions.shape), image \(image)")
+        let (rows, no) = (predictions.shape[1], predictions.shape[2])
+        return withExtendedLifetime(predictions) {  // the rows are read through a raw pointer
+            detections(rows: predictions.data + image * rows * no, count: rows, classCount: no - 5)
+        }
+    }
+
+    /// Detections from `count` rows of 5 + nc values.
+    func detections(rows: UnsafePointer<Float>, count: Int, classCount nc: Int) -> [Detection] {
         let no = nc + 5
         var candidates: [Detection] = []
         for r in 0..<count {

@@ -16,13 +16,13 @@ public struct Weights {
     /// Reads `url`; the format follows the extension (`.safetensors`) or else is PyTorch's.
     public init(contentsOf url: URL) throws {
         if url.pathExtension == "safetensors" {
-            let contents = try SafeTensors.read(url)
-            guard let prefix = Self.checkpointPrefixes.first(where: { p in contents.names.contains { $0.hasPrefix(p) } }) else {
+            let file = try SafeTensors.open(url)  // converts only the tensors asked for
+            guard let prefix = Self.checkpointPrefixes.first(where: { p in file.names.contains { $0.hasPrefix(p) } }) else {
                 throw CheckpointError(.noModelState, file: url.path, location: "header",
                                       reason: "no tensor named ema/… or model/… (not a FreezeStudy checkpoint)")
             }
             var state: [String: Tensor] = [:]
-            for name in contents.names where name.hasPrefix(prefix) { state[String(name.dropFirst(prefix.count))] = contents.tensors[name] }
+            for name in file.names where name.hasPrefix(prefix) { state[String(name.dropFirst(prefix.count))] = file.tensor(name) }
             stateDict = state
             description = "\(url.lastPathComponent) (\(prefix.dropLast()) weights, FreezeStudy checkpoint)"
         } else {

@@ -18,6 +18,8 @@ public final class YOLOv5Model {
     let lastReader: [Int]
     /// What the last recorded forward decided about backward, per node.
     var planForBackward: BackwardPlan?
+    /// Each node's parameters (Detect's last), for deciding per forward where backward stops.
+    let nodeParameters: [[Parameter]]
 
     /// Builds the model with PyTorch's default initialisation, YOLOv5's Detect bias prior, and
     /// the BatchNorm running statistics a freshly built PyTorch model has (see `markAsFreshlyBuilt`).
@@ -33,6 +35,10 @@ public final class YOLOv5Model {
         for node in nodes { for f in node.from where f >= 0 { last[f] = max(last[f], node.index) } }
         for f in detectFrom { last[f] = nodes.count }
         lastReader = last
+        nodeParameters = nodes.map { node -> [Parameter] in
+            if case .layer(let layer) = node.operation { return layer.namedParameters().map(\.1) }
+            return []
+        } + [detect.namedParameters(prefix: "").map(\.1)]
         detect.configure(strides: computeStrides(), initializeBiases: true)
         markAsFreshlyBuilt()
     }

@@ -107,9 +107,7 @@ struct KernelsBenchmark: ParsableCommand {
         let forward = median { _ = conv.forward(x, .inference) }
         let weight = median {
             _ = conv.forward(x, ForwardMode(training: true, recordsForBackward: true))
-            let start = monotonicSeconds()
             _ = conv.backward(dy, needsInputGradient: false)
-            _ = start
         } - forward
         conv.weight.isTrainable = false
         let input = median {
@@ -130,10 +128,12 @@ func measureSGEMM(size n: Int) -> Double {
     let b = Tensor.uniform(shape: [n, n], in: -1...1, using: &rng)
     let c = Tensor(shape: [n, n])
     var times: [Double] = []
-    for i in 0..<6 {
-        let start = monotonicSeconds()
-        sgemm(m: n, n: n, k: n, a.data, lda: n, b.data, ldb: n, c.data, ldc: n)
-        if i > 0 { times.append(monotonicSeconds() - start) }
+    withExtendedLifetime((a, b, c)) {  // sgemm reads and writes them through raw pointers
+        for i in 0..<6 {
+            let start = monotonicSeconds()
+            sgemm(m: n, n: n, k: n, a.data, lda: n, b.data, ldb: n, c.data, ldc: n)
+            if i > 0 { times.append(monotonicSeconds() - start) }
+        }
     }
     return 2 * pow(Double(n), 3) / times.sorted()[times.count / 2] / 1e9
 }

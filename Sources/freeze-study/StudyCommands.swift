@@ -82,7 +82,9 @@ struct RunCommand: ParsableCommand {
         let study = try StudyFile(contentsOf: URL(fileURLWithPath: options.study))
         var settings = study.shared
         if let bn { settings.bn = BatchNormPolicy(rawValue: bn)! }
-        let scenarioName = name ?? "freeze-" + spec.text.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
+        // "[0, 1, 2]" → freeze-0_1_2, "0-9" → freeze-0-9, "model.2.cv1." → freeze-model.2.cv1.
+        let scenarioName = name ?? "freeze-" + spec.text.replacingOccurrences(of: ",", with: "_")
+            .filter { $0.isLetter || $0.isNumber || "-._".contains($0) }
         var sweepOptions = options.sweepOptions()
         sweepOptions.extraScenarios = [ScenarioDefinition(name: scenarioName, freeze: spec, settings: settings, line: nil)]
         sweepOptions.only = [scenarioName]
@@ -102,6 +104,10 @@ struct ScenariosCommand: ParsableCommand {
 
     @Option(help: "Classes of the model (default: 20, VOC's).")
     var nc = 20
+
+    func validate() throws {
+        if nc < 1 { throw ValidationError("--nc must be at least 1") }
+    }
 
     func run() throws {
         let file = try StudyFile(contentsOf: URL(fileURLWithPath: study))

@@ -91,6 +91,22 @@ func sweepOptions(_ folder: TemporaryFolder, study text: String) throws -> Sweep
         #expect(try Data(contentsOf: options.results!) == before, "nothing recorded is lost or changed")
     }
 
+    @Test func aCompleteScenarioWhoseSpecChangedIsNotSkippedSilently() throws {
+        let folder = TemporaryFolder()
+        var options = try sweepOptions(folder, study: tinyStudy(epochs: 1))
+        options.only = ["all-but-detect"]
+        try Sweep(options: options).run()
+        var changed = try sweepOptions(folder, study: tinyStudy(epochs: 1).replacingOccurrences(
+            of: "{name: all-but-detect, freeze: 24}", with: "{name: all-but-detect, freeze: 23}"))
+        changed.only = ["all-but-detect"]
+        do {
+            try Sweep(options: changed).run()
+            Issue.record("the results of freeze 24 were reported as freeze 23")
+        } catch let error as StudyError {
+            #expect(error.message.contains("complete") && error.message.contains("'24'") && error.message.contains("'23'"), "\(error)")
+        }
+    }
+
     @Test func aFreezeSpecThatMatchesNothingStopsTheSweepBeforeTraining() throws {
         let folder = TemporaryFolder()
         let options = try sweepOptions(folder, study: tinyStudy(extraScenario: "  - {name: bad, freeze: [3, 40]}"))

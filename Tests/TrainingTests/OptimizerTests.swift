@@ -35,6 +35,19 @@ let experimentsHyps = Fixtures.repositoryRoot.appendingPathComponent("Experiment
         }
     }
 
+    @Test func augmentationValuesThatCannotWorkAreRefused() throws {
+        let text = try String(contentsOf: experimentsHyps.appendingPathComponent("hyp.scratch-low.yaml"), encoding: .utf8)
+        for (line, key) in [("scale: 1.2", "scale"), ("mosaic: 1.5", "mosaic")] {
+            let original = text.split(separator: "\n").first { $0.hasPrefix(key + ":") }!
+            do {
+                _ = try Hyperparameters(yaml: text.replacingOccurrences(of: original, with: line), file: "h.yaml")
+                Issue.record("\(line) was accepted")
+            } catch {
+                #expect("\(error)".contains(key) && "\(error)".contains("h.yaml:"), "\(error)")
+            }
+        }
+    }
+
     @Test func lossGainsFollowTrainPy() throws {
         // RECIPE.md §0: hyp.finetune at nl 3, nc 20, imgsz 512: 0.0296 / 0.19264 / 0.06075.
         let hyp = try Hyperparameters(contentsOf: experimentsHyps.appendingPathComponent("hyp.finetune.yaml"))

@@ -50,6 +50,18 @@ import Testing
         #expect(syntax.reason.contains("not valid YAML"), "\(syntax)")
     }
 
+    @Test func impossibleModuleArgumentsAreErrorsNotCrashes() throws {
+        let zeroKernel = try #require(error(Self.header.replacingOccurrences(of: "[64, 6, 2, 2]", with: "[64, 0, 2, 2]")
+            + "  ]\nhead:\n  [[[0], 1, Detect, [nc, anchors]]]\n"))
+        #expect(zeroKernel.reason.contains("kernel must be positive"), "\(zeroKernel)")
+        let negativePadding = try #require(error(Self.header.replacingOccurrences(of: "[64, 6, 2, 2]", with: "[64, 6, 2, -1]")
+            + "  ]\nhead:\n  [[[0], 1, Detect, [nc, anchors]]]\n"))
+        #expect(negativePadding.reason.contains("padding must not be negative"), "\(negativePadding)")
+        let noChannels = try #require(error(Self.header.replacingOccurrences(of: "[64, 6, 2, 2]", with: "[0, 6, 2, 2]")
+            + "  ]\nhead:\n  [[[0], 1, Detect, [nc, anchors]]]\n"))
+        #expect(noChannels.reason.contains("positive output channel count"), "\(noChannels)")
+    }
+
     @Test func yoloV5RoundingRules() {
         #expect(ModelBuilder.makeDivisible(64 * 0.25) == 16)
         #expect(ModelBuilder.makeDivisible(1024 * 0.75) == 768)

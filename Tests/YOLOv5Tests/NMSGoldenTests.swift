@@ -28,9 +28,8 @@ struct NMSGolden: Decodable {
     @Test func handMadeCase() throws {
         let golden = try Fixtures.json("map-golden.json", as: NMSGolden.self).nms[0]
         let rows = try #require(golden.pred)[0].flatMap { $0 }
-        let kept = rows.withUnsafeBufferPointer {
-            NonMaxSuppression()(rows: $0.baseAddress!, count: rows.count / (golden.nc + 5), classCount: golden.nc)
-        }
+        let predictions = Tensor(shape: [1, rows.count / (golden.nc + 5), golden.nc + 5], values: rows)
+        let kept = NonMaxSuppression()(predictions, image: 0)
         check(kept, golden.output_per_image[0], golden.note)
     }
 
@@ -38,7 +37,7 @@ struct NMSGolden: Decodable {
         let golden = try Fixtures.json("map-golden.json", as: NMSGolden.self).nms[1]
         let out = try GoldenFile().tensor("eval/out")  // [2, 1575, 25]
         for image in 0..<2 {
-            let kept = NonMaxSuppression()(rows: out.data + image * 1575 * 25, count: 1575, classCount: 20)
+            let kept = NonMaxSuppression()(out, image: image)
             check(kept, golden.output_per_image[image], "image \(image)")
         }
     }
