@@ -98,6 +98,7 @@ public final class Sweep {
             }
             try ScenarioRun(sweep: self, scenario: scenario, store: store).run()
             emptyTensorCache()
+            ProcessStatistics.releaseFreedMemory()
         }
         log(String(format: "sweep finished in %@", Progress.duration(Date().timeIntervalSince(started))))
         guard options.writesReport else { return nil }
@@ -181,6 +182,7 @@ public final class Sweep {
             let source = try EmbeddedData(cacheDirectory: options.cacheDirectory).dataset(.source, study.embedded, log: log)
             let url = try Pretraining(study: study, cacheDirectory: options.cacheDirectory).weights(for: settings, sourceData: source, log: log)
             emptyTensorCache()  // the pretraining's buffers are not the scenario's memory
+            ProcessStatistics.releaseFreedMemory()
             let e = study.embedded
             return (url, "pretrained on the synthetic source task (\(e.sourceImages) images, \(e.pretrainEpochs) epochs at "
                          + "\(e.pretrainImageSize) px, \(e.pretrainHyp))")

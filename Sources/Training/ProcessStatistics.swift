@@ -25,6 +25,14 @@ public enum ProcessStatistics {
         do { try handle.write(contentsOf: Data("5".utf8)); return true } catch { return false }
     }
 
+    /// Returns memory that `free` has kept in the process to the system (glibc `malloc_trim`),
+    /// so that a peak measured next is this phase's and not what earlier phases left behind.
+    public static func releaseFreedMemory() {
+        #if os(Linux)
+        _ = glibcMallocTrim(0)
+        #endif
+    }
+
     private static func statusField(_ name: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return nil }
@@ -32,3 +40,9 @@ public enum ProcessStatistics {
         return kilobytes.map { $0 * 1024 }
     }
 }
+
+#if os(Linux)
+/// glibc's `int malloc_trim(size_t pad)` (declared in malloc.h, which Swift's Glibc module leaves out).
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif

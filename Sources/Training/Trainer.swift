@@ -73,6 +73,7 @@ public final class Trainer {
         // The previous epoch's validation left buffers of its own shapes in the allocator's
         // cache; drop them so that this epoch's memory figures are this epoch's.
         emptyTensorCache()
+        ProcessStatistics.releaseFreedMemory()
         meter.resetPeak()
         ProcessStatistics.resetPeakResident()
         let (wallStart, cpuStart) = (monotonicSeconds(), ProcessStatistics.cpuSeconds)
