@@ -1,9 +1,18 @@
 import Dispatch
 import Foundation
 
-/// Cores the kernels use: parallel loops split work into this many parts, and every GEMM runs
-/// single-threaded inside one part (see `BLAS`).
-public let computeCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+/// Threads the kernels use: parallel loops split work into this many parts, and every GEMM runs
+/// single-threaded inside one part (see `BLAS`). All the machine's cores unless
+/// `setComputeThreads(_:)` chose fewer (a run that shares the machine with other runs).
+public var computeCores: Int { computeThreadCount }
+
+nonisolated(unsafe) private var computeThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Sets how many threads the kernels use (at least 1); call it once, before any work starts.
+public func setComputeThreads(_ count: Int) {
+    precondition(count >= 1, "setComputeThreads: \(count) threads")
+    computeThreadCount = count
+}
 
 /// Runs `body` over `0..<count`, split into contiguous ranges, one per core.
 ///
