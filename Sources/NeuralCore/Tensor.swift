@@ -11,6 +11,8 @@ public final class Tensor {
     /// The elements, `count` of them, 64-byte aligned.
     public let data: UnsafeMutablePointer<Float>
     private let capacityBytes: Int
+    /// The tensor whose storage a view shares (kept alive by the view); nil for an owner.
+    private let base: Tensor?
 
     /// A tensor whose elements are undefined; for outputs that a kernel writes completely.
     public init(uninitializedShape shape: [Int]) {
@@ -20,6 +22,20 @@ public final class Tensor {
         let buffer = BufferCache.shared.allocate(bytes: count * MemoryLayout<Float>.stride)
         data = buffer.pointer.bindMemory(to: Float.self, capacity: count)
         capacityBytes = buffer.capacity
+        base = nil
+    }
+
+    /// A view of `count(shape)` elements of `storage` from element `offset` on: it shares the
+    /// storage (writes through either are seen by both) and counts no bytes of its own.
+    public init(viewing storage: Tensor, offset: Int, shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative size in shape \(shape)")
+        self.shape = shape
+        count = shape.reduce(1, *)
+        precondition(offset >= 0 && offset + count <= storage.count,
+                     "Tensor(viewing:): elements \(offset)..<\(offset + count) of a tensor of \(storage.count)")
+        data = storage.data + offset
+        capacityBytes = 0
+        base = storage.base ?? storage
     }
 
     /// A tensor with every element equal to `value`.
@@ -36,7 +52,9 @@ public final class Tensor {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
-    deinit { BufferCache.shared.release(UnsafeMutableRawPointer(data), capacity: capacityBytes) }
+    deinit {
+        if base == nil { BufferCache.shared.release(UnsafeMutableRawPointer(data), capacity: capacityBytes) }
+    }
 
     /// Bytes of the elements (not of the rounded buffer).
     public var byteCount: Int { count * MemoryLayout<Float>.stride }

@@ -29,6 +29,23 @@ import Testing
         _ = first
     }
 
+    @Test func aViewSharesItsStorageAndCountsNoBytes() {
+        let meter = MemoryMeter.shared
+        var storage: Tensor? = Tensor(shape: [1 << 18], repeating: 1)
+        let live = meter.liveBytes
+        var view: Tensor? = Tensor(viewing: storage!, offset: 100, shape: [2, 3])
+        #expect(meter.liveBytes == live, "a view allocates nothing")
+        view![1, 2] = 7
+        #expect(storage![105] == 7, "writes through the view reach the storage")
+        let viewOfView = Tensor(viewing: view!, offset: 5, shape: [1])
+        #expect(viewOfView[0] == 7)
+        storage = nil
+        #expect(meter.liveBytes == live, "the views keep the storage alive")
+        view = nil
+        #expect(viewOfView[0] == 7)
+        _ = (storage, view)
+    }
+
     @Test func trainableParameterGradientsAreAllocatedOnFirstBackwardOnly() {
         var rng = SeededGenerator(seed: 31)
         let conv = Conv2d(inChannels: 2, outChannels: 2, kernelSize: 1, using: &rng)
