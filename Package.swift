@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
         .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
-        .target(name: "VOCData", dependencies: ["NeuralCore", "CTurboJPEG", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VOCData", dependencies: ["NeuralCore", "ConfigFile", "CTurboJPEG"]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
         .target(name: "Study", dependencies: ["HDF5", "NeuralCore", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training"]),
 
@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
-        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
+        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "ConfigFile", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData"]),
     ],

@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 import NeuralCore
 import Testing
@@ -37,7 +38,7 @@ import Testing
         let root = try Self.voc(folder, extraIDs: ["trunc", "notjpeg", "corrupt"])
         var full = try Self.goodJPEG(width: 64, height: 64)
         try folder.write(full.prefix(full.count - 40), to: "voc/VOC2007/JPEGImages/trunc.jpg")
-        try folder.write("GIF89a not a jpeg", to: "voc/VOC2007/JPEGImages/notjpeg.jpg")
+        try folder.write("hello, not a jpeg", to: "voc/VOC2007/JPEGImages/notjpeg.jpg")
         var rng = SeededGenerator(seed: 1)
         full = try JPEG.encode(RGBImage(width: 96, height: 96, pixels: (0..<(96 * 96 * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) }))
         for i in 0..<32 { full[full.count / 2 + i] = 0xFF }
@@ -168,23 +169,30 @@ import Testing
         }
     }
 
-    @Test func badDataYAMLsNameTheLine() throws {
+    /// A data YAML goes through ConfigFile like every other YAML: errors name file, line and field.
+    @Test func badDataYAMLsNameTheLineAndField() throws {
         let folder = try TemporaryFolder("yaml")
         try TinyDataset.writeYOLO(in: folder)
-        let cases: [(String, String, Int?)] = [
-            ("path: yolo\ntrain: images/train\nval: images/train\nnc: 2\nnames: [cat, dog, bird]\n", "nc = 2", 4),
-            ("path: yolo\ntrain: images/train\nnames: [cat, dog, bird]\n", "missing 'val'", 1),
-            ("path: yolo\ntrain: images/nowhere\nval: images/train\nnames: [cat, dog, bird]\n", "does not exist", 2),
-            ("path: yolo\ntrain: images/train\nval: images/train\nnames: {0: cat, 2: dog}\n", "without gaps", 4),
-            ("path: yolo\ntrain: [images/train\nval: x\n", "not valid YAML", nil),
+        let cases: [(String, String, Int, String)] = [
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: 2\nnames: [cat, dog, bird]\n", "nc = 2", 4, "nc"),
+            ("path: yolo\ntrain: images/train\nnames: [cat, dog, bird]\n", "missing 'val'", 1, ""),
+            ("path: yolo\ntrain: images/nowhere\nval: images/train\nnames: [cat, dog, bird]\n", "does not exist", 2, "train"),
+            ("path: yolo\ntrain: [images/train, images/nowhere]\nval: images/train\nnames: [cat, dog, bird]\n", "does not exist", 2, "train[1]"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: {0: cat, 2: dog}\n", "without gaps", 4, "names"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: [cat, dog, cat]\n", "'cat' appears twice", 4, "names"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: [cat, [dog], bird]\n", "expected a text value", 4, "names[1]"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: -3\n", "positive", 4, "nc"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: {0: cat}\nnames: [dog]\n", "'names' appears twice", 4, ""),
+            ("path: yolo\ntrain: [images/train\nval: x\n", "not valid YAML", 3, ""),
+            ("- a\n- b\n", "expected a mapping", 1, ""),
         ]
-        for (i, (text, reason, line)) in cases.enumerated() {
+        for (i, (text, reason, line, field)) in cases.enumerated() {
             let file = try folder.write(text, to: "bad\(i).yaml")
             #expect {
                 _ = try DatasetReader.load(file, split: .train)
             } throws: { error in
-                let e = error as! DataError
-                return e.reason.contains(reason) && e.line == line && e.file == file.path
+                guard let e = error as? ConfigError else { return false }
+                return e.reason.contains(reason) && e.line == line && e.file == file.path && e.field == field
             }
         }
     }
