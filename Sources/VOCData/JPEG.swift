@@ -94,14 +94,18 @@ public enum JPEG {
         return RGBImage(width: w, height: h, pixels: pixels)
     }
 
-    /// Reads only the header of JPEG bytes (size, colour space), checking the file ends with the
-    /// end-of-image marker (a missing marker means a truncated file, as YOLOv5's `verify_image_label` checks).
+    /// Reads only the header of JPEG bytes (size, colour space), checking the image data is complete
+    /// (YOLOv5's `verify_image_label` looks for the end-of-image marker FF D9 at the end). A file
+    /// that does not end with that marker is either truncated or has bytes appended after it, which
+    /// cameras and editors write and every decoder ignores; only then is it decoded to tell which.
     public static func header(_ data: Data, source: String = "<memory>", requireEndMarker: Bool = true) throws -> JPEGHeader {
         guard let handle = tjInitDecompress() else { throw JPEGError(file: source, reason: "tjInitDecompress failed") }
         defer { tjDestroy(handle) }
         let header = try readHeader(data, handle: handle, source: source)
         if requireEndMarker, !(data.count >= 2 && data[data.endIndex - 2] == 0xFF && data[data.endIndex - 1] == 0xD9) {
-            throw JPEGError(file: source, reason: "truncated JPEG: no end-of-image marker (FF D9) at the end of the file")
+            do { _ = try decode(data, source: source) } catch let error as JPEGError {
+                throw JPEGError(file: source, reason: "truncated JPEG: no end-of-image marker (FF D9) at the end of the file (\(error.reason))")
+            }
         }
         return header
     }

@@ -28,11 +28,17 @@ struct XMLSyntaxError: Error {
     var reason: String
 }
 
-/// Parses XML bytes into an `XMLElementNode` tree with FoundationXML's `XMLParser`.
+/// Parses XML bytes into an `XMLElementNode` tree with FoundationXML's `XMLParser` (libxml2).
+///
+/// What libxml2 accepts is accepted: any encoding the prolog declares (ISO-8859-1, UTF-16 …), a
+/// byte-order mark, comments, CDATA sections (`<name><![CDATA[dog]]></name>`) and namespaces
+/// (elements are known by their local name, so `<voc:name>` is `name`). Nesting is limited by
+/// libxml2 (256 levels), and its entity-expansion guard stops "billion laughs" documents.
 enum XMLTree {
     static func parse(_ data: Data) throws -> XMLElementNode {
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
         parser.delegate = builder
         builder.parser = parser
         let ok = parser.parse()
@@ -64,6 +70,10 @@ enum XMLTree {
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
             if !stack.isEmpty { stack[stack.count - 1].text += string }
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA block: Data) {
+            if !stack.isEmpty { stack[stack.count - 1].text += String(decoding: block, as: UTF8.self) }
         }
 
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
