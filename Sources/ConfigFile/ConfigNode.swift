@@ -46,7 +46,7 @@ public struct ConfigNode {
             }
             return ConfigNode(node: root, file: file)
         } catch let error as YamlError {
-            throw ConfigError(file: file, line: yamlErrorLine(error), field: "", reason: "not valid YAML: \(yamlProblem(error))")
+            throw ConfigError(file: file, line: yamlErrorLine(error, in: text), field: "", reason: "not valid YAML: \(yamlProblem(error))")
         }
     }
 
@@ -100,11 +100,13 @@ public struct ConfigNode {
         return value
     }
 
-    /// A number.
+    /// A finite number (`0.001`, `1e-3`, `.5`). Swift's parser takes `nan`, `inf` and `1e400`
+    /// (infinity), which no setting means; they are refused here rather than trained with.
     public func double() throws -> Double {
         guard let text = scalarText, !isQuoted, let value = Double(text) else {
             throw error("expected a number, found \(describe)")
         }
+        guard value.isFinite else { throw error("expected a finite number, found \(describe)") }
         return value
     }
 
@@ -161,10 +163,14 @@ extension ConfigNode {
     }
 }
 
-private func yamlErrorLine(_ error: YamlError) -> Int? {
+private func yamlErrorLine(_ error: YamlError, in text: String) -> Int? {
     switch error {
     case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
     case .duplicatedKeysInMapping(_, let context): return context.mark.line
+    case .reader(_, let offset?, _, _):
+        // libyaml's reader (a control character, bad UTF-8) gives a byte offset, not a mark.
+        let before = String(decoding: TextFile.dropByteOrderMark(text).utf8.prefix(offset), as: UTF8.self)
+        return TextFile.lines(before + "x").count  // the line the offending byte starts
     default: return nil
     }
 }
@@ -175,7 +181,7 @@ private func yamlProblem(_ error: YamlError) -> String {
     case .duplicatedKeysInMapping(let keys, _):
         // PyYAML keeps the last value; a repeated key is nearly always a mistake, so it is named.
         return "key \(keys.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping"
-    case .reader(let problem, let offset, _, _): return problem + (offset.map { " at byte \($0)" } ?? "")
+    case .reader(let problem, _, let value, _): return problem + (value >= 0 ? String(format: " (character U+%04X)", value) : "")
     default: return "\(error)"
     }
 }

@@ -60,6 +60,10 @@ struct DataYAML {
         return url
     }
 
+    /// The most classes named `class0`… when a data YAML gives `nc` without `names` (COCO has 80,
+    /// LVIS 1,203, Objects365 365, Open Images 601).
+    static let maximumUnnamedClasses = 100_000
+
     private static func readNames(_ fields: [String: ConfigNode], document: ConfigNode) throws -> [String] {
         let ncNode = fields["nc"]
         let nc = try ncNode.map { node -> Int in
@@ -68,7 +72,11 @@ struct DataYAML {
             return value
         }
         guard let namesNode = fields["names"] else {
-            guard let nc else { throw document.error("neither 'names' nor 'nc' is given") }
+            guard let nc, let ncNode else { throw document.error("neither 'names' nor 'nc' is given") }
+            // Each class gets a made-up name: `nc: 1e18` must not try to make them all.
+            guard nc <= maximumUnnamedClasses else {
+                throw ncNode.error("\(nc) classes without 'names'; list the names (at most \(maximumUnnamedClasses) are made up)")
+            }
             return (0..<nc).map { "class\($0)" }
         }
         var names: [String]

@@ -70,6 +70,10 @@ public enum JPEG {
         }
     }
 
+    /// The largest image read, in pixels: twice PIL's `Image.MAX_IMAGE_PIXELS` (89,478,485), above
+    /// which PIL raises `DecompressionBombError` and YOLOv5's `verify_image_label` skips the image.
+    public static let maximumPixels = 2 * 89_478_485
+
     /// Decodes the JPEG file at `url`.
     public static func decode(contentsOf url: URL) throws -> RGBImage {
         try decode(readFile(url), source: url.path)
@@ -160,6 +164,12 @@ public enum JPEG {
         }
         guard status == 0 else { throw JPEGError(file: source, reason: "bad JPEG header: \(errorText(handle))") }
         guard w > 0, h > 0 else { throw JPEGError(file: source, reason: "JPEG header gives an empty size \(w)×\(h)") }
+        // A damaged or hostile header can claim 65535 × 65535 pixels in a 1 KB file; decoding
+        // would first allocate 12.9 GB. YOLOv5's image check (PIL) refuses such files too.
+        guard Int(w) * Int(h) <= maximumPixels else {
+            throw JPEGError(file: source, reason: "JPEG header claims \(w)×\(h) pixels, more than \(maximumPixels) "
+                            + "(PIL's decompression-bomb limit, which YOLOv5's image check applies)", unsupported: true)
+        }
         return JPEGHeader(width: Int(w), height: Int(h), colorspace: colorspace, subsampling: subsampling)
     }
 

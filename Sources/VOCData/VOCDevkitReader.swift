@@ -121,20 +121,27 @@ enum VOCDevkitReader {
             result.problems.append(DataProblem(file: xml.path, kind: .unreadableFile, reason: "annotation file cannot be read", skipped: true))
             return
         }
+        switch labels(annotation: data, file: xml.path, classIndex: classIndex, difficult: options.difficult, imageSize: size) {
+        case .failure(let problem): result.problems.append(problem)
+        case .success(let labels):
+            result.problems += labels.problems
+            for cls in labels.difficultClasses { result.difficultPerClass[cls] += 1 }
+            result.samples.append(DatasetSample(imagePath: image.path, width: size.width, height: size.height, objects: labels.objects))
+        }
+    }
+
+    /// The labels of annotation XML bytes for an image of `imageSize`, or the problem that skips it.
+    static func labels(annotation data: Data, file: String, classIndex: [String: Int], difficult: DifficultPolicy,
+                       imageSize size: (width: Int, height: Int))
+        -> Result<(objects: [AnnotatedObject], problems: [DataProblem], difficultClasses: [Int]), DataProblem> {
         let annotation: VOCAnnotation
         do { annotation = try VOCAnnotation.parse(data) } catch let error as XMLSyntaxError {
-            result.problems.append(DataProblem(file: xml.path, line: error.line, kind: .malformedAnnotation,
-                                               reason: error.reason, skipped: true))
-            return
+            return .failure(DataProblem(file: file, line: error.line, kind: .malformedAnnotation, reason: error.reason, skipped: true))
         } catch {
-            result.problems.append(DataProblem(file: xml.path, kind: .malformedAnnotation, reason: "\(error)", skipped: true))
-            return
+            return .failure(DataProblem(file: file, kind: .malformedAnnotation, reason: "\(error)", skipped: true))
         }
-        let labels = annotation.labels(classIndex: classIndex, difficult: options.difficult,
-                                       imageWidth: size.width, imageHeight: size.height, file: xml.path)
-        result.problems += labels.problems
-        for cls in labels.difficultClasses { result.difficultPerClass[cls] += 1 }
-        result.samples.append(DatasetSample(imagePath: image.path, width: size.width, height: size.height, objects: labels.objects))
+        return .success(annotation.labels(classIndex: classIndex, difficult: difficult,
+                                          imageWidth: size.width, imageHeight: size.height, file: file))
     }
 
     /// Warns when validation images also appear in the training image sets of the same year.

@@ -1,0 +1,23 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Study
+
+/// Seeded damage to the repository's study file (issue 16 §4): every damaged file is read or
+/// refused with an error naming the file and line; none traps or hangs (a freeze count of 10¹⁸
+/// must not become 10¹⁸ patterns).
+@Suite struct StudyFileMutationTests {
+    @Test func damagedStudyFiles() throws {
+        let folder = TemporaryFolder()
+        let url = folder.file("freeze-study.yaml")
+        let base = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/freeze-study.yaml"), encoding: .utf8)
+        try Data(base.utf8).write(to: url)
+        _ = try StudyFile(contentsOf: url)
+        let tally = mutateYAML(base, file: url.path, seed: 23) { text in
+            try Data(text.utf8).write(to: url)
+            _ = try StudyFile(contentsOf: url)
+        }
+        #expect(tally.badErrors.isEmpty, "\(tally.badErrors.prefix(5))")
+        print("study file mutations: \(tally)")
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Training
+
+/// Seeded damage to a real hyp file (issue 16 §4): every damaged file is read into finite values
+/// or refused with an error naming the file and line; none traps or hangs.
+@Suite struct HypMutationTests {
+    @Test func damagedHypFiles() throws {
+        let url = Fixtures.repositoryRoot.appendingPathComponent("Experiments/hyps/hyp.finetune.yaml")
+        let base = try String(contentsOf: url, encoding: .utf8)
+        _ = try Hyperparameters(yaml: base, file: "hyp.yaml")
+        var unchecked: [String] = []
+        let tally = mutateYAML(base, file: "hyp.yaml", seed: 21) { text in
+            let hyp = try Hyperparameters(yaml: text, file: "hyp.yaml")
+            // What is accepted must be usable: `nan` or `1e400` would reach the optimizer.
+            if let bad = hyp.values.first(where: { !$0.1.isFinite }) { unchecked.append("\(bad)") }
+        }
+        #expect(tally.badErrors.isEmpty, "\(tally.badErrors.prefix(5))")
+        #expect(unchecked.isEmpty, "accepted non-finite values: \(unchecked.prefix(5))")
+        #expect((tally.refused[.truncation] ?? 0) > Damage.casesPerKind / 2, "\(tally)")
+        print("hyp YAML mutations: \(tally)")
+    }
+}
