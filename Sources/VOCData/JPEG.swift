@@ -164,8 +164,8 @@ public enum JPEG {
         }
         guard status == 0 else { throw JPEGError(file: source, reason: "bad JPEG header: \(errorText(handle))") }
         guard w > 0, h > 0 else { throw JPEGError(file: source, reason: "JPEG header gives an empty size \(w)×\(h)") }
-        // A damaged or hostile header can claim 65535 × 65535 pixels in a 1 KB file; decoding
-        // would first allocate 12.9 GB. YOLOv5's image check (PIL) refuses such files too.
+        // A damaged or hostile header can claim 60000 × 60000 pixels in a 1 KB file; decoding
+        // would first allocate 10.8 GB. YOLOv5's image check (PIL) refuses such files too.
         guard Int(w) * Int(h) <= maximumPixels else {
             throw JPEGError(file: source, reason: "JPEG header claims \(w)×\(h) pixels, more than \(maximumPixels) "
                             + "(PIL's decompression-bomb limit, which YOLOv5's image check applies)", unsupported: true)

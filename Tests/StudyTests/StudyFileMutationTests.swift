@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 import TestSupport
 import Testing
@@ -19,5 +20,22 @@ import Testing
         }
         #expect(tally.badErrors.isEmpty, "\(tally.badErrors.prefix(5))")
         print("study file mutations: \(tally)")
+    }
+
+    /// `freeze: 2147483648` built two billion patterns before anything looked at the model.
+    @Test func hugeFreezeCountsAreRefusedWithTheirLine() throws {
+        let folder = TemporaryFolder()
+        let url = folder.file("study.yaml")
+        for spec in ["2147483648", "0-4294967295", "1001"] {
+            try Data("name: s\nscenarios:\n  - name: a\n    freeze: \(spec)\n".utf8).write(to: url)
+            #expect {
+                _ = try StudyFile(contentsOf: url)
+            } throws: { error in
+                let e = error as! ConfigError
+                return e.file == url.path && e.line == 4 && e.reason.contains("that many layers")
+            }
+        }
+        try Data("name: s\nscenarios:\n  - name: a\n    freeze: 1000\n".utf8).write(to: url)
+        #expect(try StudyFile(contentsOf: url).scenarios[0].freeze.layers?.count == 1000)
     }
 }

@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 import TestSupport
 import Testing
@@ -20,5 +21,21 @@ import Testing
         #expect(unchecked.isEmpty, "accepted non-finite values: \(unchecked.prefix(5))")
         #expect((tally.refused[.truncation] ?? 0) > Damage.casesPerKind / 2, "\(tally)")
         print("hyp YAML mutations: \(tally)")
+    }
+
+    /// Swift's Double("nan"), Double("inf") and Double("1e400") all parse; no hyperparameter means them.
+    @Test func nonFiniteValuesAreRefusedWithTheirLine() throws {
+        let base = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/hyps/hyp.finetune.yaml"),
+                              encoding: .utf8)
+        for value in ["nan", ".nan", "inf", "-inf", "1e400"] {
+            let text = base.replacingOccurrences(of: "lr0: 0.0032", with: "lr0: \(value)")
+            #expect {
+                _ = try Hyperparameters(yaml: text, file: "hyp.yaml")
+            } throws: { error in
+                let e = error as! ConfigError
+                return e.file == "hyp.yaml" && e.line == 5 && e.field == "lr0" && e.reason.contains("finite number")
+                    || e.reason.contains("expected a number")
+            }
+        }
     }
 }

@@ -60,6 +60,22 @@ import Testing
         #expect(Self.problem(quick, .corruptImage, file: "trunc.jpg")?.reason.contains("truncated") == true)
     }
 
+    /// FoundationXML force-unwraps element names it cannot decode: a stray byte in a tag name
+    /// trapped the process before the reader checked the bytes (found by the mutation tests).
+    @Test func annotationsThatAreNotUTF8AreRefusedWithTheirLine() throws {
+        let bad = Data("<annotation>\n<size><width>32</width><height>32</height></size>\n<object><n".utf8) + Data([0xFF])
+            + Data("ame>cat</n\u{FF}ame></object>\n</annotation>\n".utf8)
+        #expect {
+            _ = try VOCAnnotation.parse(bad)
+        } throws: { error in
+            let e = error as! XMLSyntaxError
+            return e.line == 3 && e.reason.contains("not UTF-8") && e.reason.contains("0xFF")
+        }
+        // Latin-1 bytes are fine where the prolog declares Latin-1.
+        let latin1 = Data("<?xml version='1.0' encoding='iso-8859-1'?>\n<annotation><folder>".utf8) + Data([0xE9]) + Data("</folder></annotation>".utf8)
+        #expect(try VOCAnnotation.parse(latin1).objects.isEmpty)
+    }
+
     @Test func malformedXMLAndMissingFilesAreSkippedWithLineOrReason() throws {
         let folder = try TemporaryFolder("xml")
         let root = try Self.voc(folder, extraIDs: ["broken", "noxml", "nojpg", "notvoc"])
@@ -185,6 +201,11 @@ import Testing
             ("path: yolo\ntrain: images/train\nval: images/train\nnames: {0: cat}\nnames: [dog]\n", "'names' appears twice", 4, ""),
             ("path: yolo\ntrain: [images/train\nval: x\n", "not valid YAML", 3, ""),
             ("- a\n- b\n", "expected a mapping", 1, ""),
+            // libyaml's reader gives a byte offset, not a line: the line is worked out from it.
+            ("path: yolo\ntrain: images/train\nval: images/\u{01}train\nnames: [cat]\n", "control characters", 3, ""),
+            // Made-up names for nc classes, but not 10^18 of them.
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: 1000000000000000000\n", "list the names", 4, "nc"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: nan\n", "expected an integer", 4, "nc"),
         ]
         for (i, (text, reason, line, field)) in cases.enumerated() {
             let file = try folder.write(text, to: "bad\(i).yaml")

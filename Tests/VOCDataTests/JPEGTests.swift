@@ -99,4 +99,19 @@ import Testing
         #expect(throws: JPEGError.self) { _ = try JPEG.decode(Data(), source: "empty.jpg") }
         #expect(throws: JPEGError.self) { _ = try JPEG.decode(contentsOf: URL(fileURLWithPath: "/nonexistent/x.jpg")) }
     }
+
+    /// A header can claim 60000 × 60000 pixels in a few bytes (libjpeg's limit is 65500 per side);
+    /// decoding would allocate 10.8 GB before noticing the data is missing. Such files are refused
+    /// as PIL (YOLOv5's check) refuses them.
+    @Test func decompressionBombsAreRefusedBeforeAllocating() throws {
+        var data = try JPEG.encode(Self.gradient(width: 16, height: 16))
+        let sof = try #require((0..<(data.count - 1)).first { data[$0] == 0xFF && data[$0 + 1] == 0xC0 })
+        for i in [5, 7] { (data[sof + i], data[sof + i + 1]) = (0xEA, 0x60) }  // height and width 60000
+        for read in [{ _ = try JPEG.header(data, source: "bomb.jpg") }, { _ = try JPEG.decode(data, source: "bomb.jpg") }] {
+            #expect { try read() } throws: { error in
+                let e = error as! JPEGError
+                return e.file == "bomb.jpg" && e.reason.contains("60000×60000") && e.reason.contains("decompression-bomb")
+            }
+        }
+    }
 }

@@ -111,11 +111,13 @@ import Testing
                 var bytes = base
                 switch damage {
                 case .hugeNumber, .negativeNumber:
-                    // A size the header claims: 65535 or 46341 (46341² > 2³¹) / 0 or "negative" (sign bit set).
+                    // The height, the width or both set to a size the data cannot hold: 65535 (above
+                    // libjpeg's 65500), 46341 (46341² > 2³¹; both sides make a 6.4 GB decompression bomb),
+                    // 32767; or to 0 or a "negative" (sign bit set) size.
                     let values: [UInt16] = damage == .hugeNumber ? [0xFFFF, 46341, 0x7FFF, 0xFFF0] : [0, 0x8000, 0x8001, 0xFFFF]
-                    let field = sof + (Bool.random(using: &rng) ? 5 : 7)
                     let value = values.randomElement(using: &rng)!
-                    (bytes[field], bytes[field + 1]) = (UInt8(value >> 8), UInt8(value & 0xFF))
+                    let fields = [[5], [7], [5, 7]].randomElement(using: &rng)!
+                    for field in fields { (bytes[sof + field], bytes[sof + field + 1]) = (UInt8(value >> 8), UInt8(value & 0xFF)) }
                 case .deepNesting:
                     // Thousands of empty APP1 segments after the start marker.
                     let count = [10, 1000, 30_000].randomElement(using: &rng)!
