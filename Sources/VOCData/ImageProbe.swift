@@ -21,7 +21,7 @@ enum ImageProbe {
             switch check {
             case .header:
                 let header = try JPEG.header(data, source: path)
-                return .success((header.width, header.height))
+                return .success(header.uprightSize)
             case .decode:
                 let image = try JPEG.decode(data, source: path)
                 return .success((image.width, image.height))

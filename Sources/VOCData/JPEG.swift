@@ -30,8 +30,13 @@ public struct JPEGHeader: Equatable, Sendable {
     public var colorspace: Int32
     /// libjpeg-turbo's chroma subsampling (`TJSAMP_*`).
     public var subsampling: Int32
+    /// The EXIF orientation (`.up` without one).
+    public var orientation: JPEGOrientation = .up
     /// Whether the pixels are CMYK or YCCK (converted to RGB by `JPEG.decode`).
     public var isCMYK: Bool { colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) }
+    /// The size of the upright picture: `width × height`, swapped when the EXIF orientation turns
+    /// it a quarter (the size `JPEG.decode` returns, and YOLOv5's `exif_size`).
+    public var uprightSize: (width: Int, height: Int) { orientation.swapsSides ? (height, width) : (width, height) }
 }
 
 /// JPEG decoding and encoding through libjpeg-turbo's TurboJPEG API (never a hand-written codec).
@@ -79,8 +84,15 @@ public enum JPEG {
         try decode(readFile(url), source: url.path)
     }
 
-    /// Decodes JPEG bytes; `source` names them in errors.
+    /// Decodes JPEG bytes into the upright picture (the EXIF orientation applied, as OpenCV's
+    /// `imread` does for YOLOv5); `source` names them in errors.
     public static func decode(_ data: Data, source: String = "<memory>") throws -> RGBImage {
+        let stored = try decodeStored(data, source: source)
+        return JPEGOrientation.read(data).apply(stored)
+    }
+
+    /// Decodes JPEG bytes as stored, ignoring any EXIF orientation.
+    static func decodeStored(_ data: Data, source: String) throws -> RGBImage {
         guard let handle = tjInitDecompress() else { throw JPEGError(file: source, reason: "tjInitDecompress failed") }
         defer { tjDestroy(handle) }
         let header = try readHeader(data, handle: handle, source: source)
@@ -107,7 +119,7 @@ public enum JPEG {
         defer { tjDestroy(handle) }
         let header = try readHeader(data, handle: handle, source: source)
         if requireEndMarker, !(data.count >= 2 && data[data.endIndex - 2] == 0xFF && data[data.endIndex - 1] == 0xD9) {
-            do { _ = try decode(data, source: source) } catch let error as JPEGError {
+            do { _ = try decodeStored(data, source: source) } catch let error as JPEGError {
                 throw JPEGError(file: source, reason: "truncated JPEG: no end-of-image marker (FF D9) at the end of the file (\(error.reason))")
             }
         }
@@ -170,7 +182,8 @@ public enum JPEG {
             throw JPEGError(file: source, reason: "JPEG header claims \(w)×\(h) pixels, more than \(maximumPixels) "
                             + "(PIL's decompression-bomb limit, which YOLOv5's image check applies)", unsupported: true)
         }
-        return JPEGHeader(width: Int(w), height: Int(h), colorspace: colorspace, subsampling: subsampling)
+        return JPEGHeader(width: Int(w), height: Int(h), colorspace: colorspace, subsampling: subsampling,
+                          orientation: JPEGOrientation.read(data))
     }
 
     private static func decompress(_ data: Data, handle: tjhandle, into pixels: inout [UInt8], width: Int, height: Int,

@@ -236,4 +236,29 @@ import Testing
         expectSameSamples(train.samples, reference.samples)
         expectSameSamples(val.samples, reference.samples)
     }
+
+    @Test func phonePhotosAreReadUpright() throws {
+        let reference = try TemporaryFolder("upright-ref"), folder = try TemporaryFolder("upright")
+        try TinyDataset.writeYOLO(in: reference)
+        try TinyDataset.writeYOLO(in: folder)
+        // a001 stored turned a quarter counter-clockwise (48 × 64 pixels) with EXIF orientation 6,
+        // as a phone stores a photo; its labels describe the upright 64 × 48 picture.
+        let a001 = TinyDataset.images[0]
+        let upright = try JPEG.decode(TinyDataset.jpeg(a001))
+        var stored = RGBImage(width: upright.height, height: upright.width, fill: 0)
+        for y in 0..<stored.height { for x in 0..<stored.width { stored[x, y] = upright[stored.height - 1 - y, x] } }
+        let plain = [UInt8](try JPEG.encode(stored, quality: 100, subsampling: .s444))
+        try folder.write(Data(plain.prefix(2) + JPEGTests.exifSegment(orientation: 6, bigEndian: true) + plain.dropFirst(2)),
+                         to: "yolo/images/train/a001.jpg")
+        let options = Self.options
+        let read = try DatasetReader.load(folder.url.appendingPathComponent("yolo"), split: .train, options: options)
+        let expected = try DatasetReader.load(reference.url.appendingPathComponent("yolo"), split: .train, options: options)
+        expectSameSamples(read.samples, expected.samples)
+        #expect(read.samples[0].width == 64 && read.samples[0].height == 48)
+        let pixels = try JPEG.decode(contentsOf: URL(fileURLWithPath: read.samples[0].imagePath))
+        #expect(pixels.width == 64 && pixels.height == 48)
+        // The red cat painted at VOC 5…30 × 6…40 is where its label says, in the upright picture.
+        let cat = try #require(pixelExtent(pixels) { r, g, b in r > 180 && g < 90 && b < 90 })
+        #expect(abs(cat.x1 - 4) <= 1 && abs(cat.x2 - 30) <= 1 && abs(cat.y1 - 5) <= 1 && abs(cat.y2 - 40) <= 1, "\(cat)")
+    }
 }

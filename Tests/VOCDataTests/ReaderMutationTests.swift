@@ -100,7 +100,10 @@ import Testing
     }
 
     @Test func damagedJPEGs() throws {
-        let base = [UInt8](try JPEG.encode(makeImage(width: 40, height: 24, rectangles: [(4, 4, 20, 12, (200, 30, 30))]), quality: 90))
+        // With an EXIF orientation, so that damage reaches the TIFF directory walk too.
+        let plain = [UInt8](try JPEG.encode(makeImage(width: 40, height: 24, rectangles: [(4, 4, 20, 12, (200, 30, 30))]), quality: 90))
+        let base = Array(plain.prefix(2)) + JPEGTests.exifSegment(orientation: 6, bigEndian: false) + Array(plain.dropFirst(2))
+        #expect(try JPEG.decode(Data(base)).width == 24, "the base is read upright")
         // The start-of-frame fields: FF C0, length (2), precision (1), height (2), width (2).
         let sof = try #require((0..<(base.count - 1)).first { base[$0] == 0xFF && base[$0 + 1] == 0xC0 })
         let junk = TextMutator(punctuation: "\u{FF}\u{D8}\u{D9}\u{DA}\u{C0}\u{C4}\u{DB}", nested: { _ in "" })
