@@ -38,4 +38,14 @@ import Testing
             }
         }
     }
+
+    /// `1e-3`, `.5` and `+0.5` are the numbers they look like (PyYAML would read `1e-3` as a string).
+    @Test func numbersInEverySpelling() throws {
+        let base = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/hyps/hyp.finetune.yaml"),
+                              encoding: .utf8)
+        let text = base.replacingOccurrences(of: "lr0: 0.0032", with: "lr0: 3.2e-3")
+            .replacingOccurrences(of: "lrf: 0.12", with: "lrf: +.12")
+        let hyp = try Hyperparameters(yaml: text, file: "hyp.yaml")
+        #expect(hyp.lr0 == 0.0032 && hyp.lrf == 0.12)
+    }
 }
