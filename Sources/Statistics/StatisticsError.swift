@@ -18,6 +18,22 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
     /// Cumulative wall time goes backwards at `at`.
     case timeDecreases(at: String)
 
+    /// Same case, same place, same value; two NaNs count as the same value (an error reports
+    /// what was found, and NaN is what was found).
+    public static func == (lhs: StatisticsError, rhs: StatisticsError) -> Bool {
+        func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
+        switch (lhs, rhs) {
+        case (.noValues, .noValues): return true
+        case let (.nonFinite(a, x), .nonFinite(b, y)), let (.notPositive(a, x), .notPositive(b, y)), let (.negative(a, x), .negative(b, y)):
+            return a == b && same(x, y)
+        case let (.tooFewValues(a, b), .tooFewValues(c, d)), let (.lengthsDiffer(a, b), .lengthsDiffer(c, d)):
+            return a == c && b == d
+        case let (.noCommonSeeds(a, b), .noCommonSeeds(c, d)): return a == c && b == d
+        case let (.timeDecreases(a), .timeDecreases(b)): return a == b
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .noValues:
