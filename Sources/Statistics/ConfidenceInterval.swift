@@ -3,7 +3,9 @@ public struct ConfidenceInterval: Equatable, Sendable {
     /// The level every interval of the report uses unless told otherwise.
     public static let defaultLevel = 0.95
 
+    /// The lower end.
     public let lower: Double
+    /// The upper end.
     public let upper: Double
     /// The coverage it was built for, e.g. 0.95.
     public let level: Double

@@ -14,6 +14,7 @@ public struct IntervalVerdict: Equatable, Sendable {
         case notAvailable = "not available"
     }
 
+    /// What the interval showed.
     public let outcome: Outcome
     /// Why, in words, with the figures: "drop +4.60 % (95 % interval +2.10 % to +7.10 %, 3 seeds) lies above 0".
     public let reason: String

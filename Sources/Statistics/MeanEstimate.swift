@@ -6,6 +6,7 @@ import Foundation
 public struct MeanEstimate: Equatable, Sendable {
     /// n, the number of values.
     public let count: Int
+    /// The arithmetic mean.
     public let mean: Double
     /// s = √(Σ(x − mean)² / (n − 1)); nil when n < 2.
     public let standardDeviation: Double?

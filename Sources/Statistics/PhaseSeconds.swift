@@ -2,11 +2,17 @@
 /// (`seconds_{data_wait,forward,backward,optimizer,ema,validation}`). Per epoch or per image:
 /// only ratios are used.
 public struct PhaseSeconds: Equatable, Sendable {
+    /// Waiting for the loader's next batch (`seconds_data_wait`).
     public var dataWait: Double
+    /// Forward passes of training (`seconds_forward`).
     public var forward: Double
+    /// Backward passes: weight and input gradients (`seconds_backward`).
     public var backward: Double
+    /// Optimizer steps (`seconds_optimizer`).
     public var optimizer: Double
+    /// EMA updates (`seconds_ema`).
     public var ema: Double
+    /// Validation after the epoch (`seconds_validation`).
     public var validation: Double
 
     /// The six phases, in seconds.
@@ -25,7 +31,7 @@ public struct PhaseSeconds: Equatable, Sendable {
     /// The whole epoch: training and validation.
     public var total: Double { training + validation }
 
-    /// Each phase with its results-file name, for messages.
+    /// Each phase with its name in words, for messages.
     var named: [(String, Double)] {
         [("data wait", dataWait), ("forward", forward), ("backward", backward),
          ("optimizer", optimizer), ("EMA", ema), ("validation", validation)]

@@ -34,6 +34,7 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
+    /// The error as a sentence, e.g. "seed 2 of the baseline is NaN, not a number that can be used".
     public var description: String {
         switch self {
         case .noValues:
