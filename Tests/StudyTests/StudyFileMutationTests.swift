@@ -10,12 +10,13 @@ import Testing
 @Suite struct StudyFileMutationTests {
     @Test func damagedStudyFiles() throws {
         let folder = TemporaryFolder()
-        let url = folder.file("freeze-study.yaml")
+        let scratch = try ScratchFile(folder.file("freeze-study.yaml"))
+        let url = scratch.url
         let base = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/freeze-study.yaml"), encoding: .utf8)
-        try Data(base.utf8).write(to: url)
+        try scratch.replace(with: Array(base.utf8))
         _ = try StudyFile(contentsOf: url)
         let tally = mutateYAML(base, file: url.path, seed: 23) { text in
-            try Data(text.utf8).write(to: url)
+            try scratch.replace(with: Array(text.utf8))
             _ = try StudyFile(contentsOf: url)
         }
         #expect(tally.badErrors.isEmpty, "\(tally.badErrors.prefix(5))")

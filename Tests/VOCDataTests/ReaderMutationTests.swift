@@ -74,7 +74,8 @@ import Testing
         // One image keeps each read short.
         try folder.write(TinyDataset.jpeg(TinyDataset.images[3]), to: "yolo/images/train/a004.jpg")
         try folder.write("1 0.5 0.5 1 1\n", to: "yolo/labels/train/a004.txt")
-        let file = folder.url.appendingPathComponent("data.yaml")
+        let scratch = try ScratchFile(folder.url.appendingPathComponent("data.yaml"))
+        let file = scratch.url
         // With names, and with nc alone (so that huge numbers reach the class count).
         let bases = ["path: yolo\ntrain: [images/train]\nval: images/train\nnc: 3\nnames:\n  0: cat\n  1: dog\n  2: bird\n",
                      "path: yolo  # the root\ntrain: images/train\nval: [images/train, images/train]\nnc: 3\n"].map { Array($0.utf8) }
@@ -82,7 +83,7 @@ import Testing
         var tally = MutationTally()
         for damage in Damage.allCases {
             for i in 0..<Self.perKind {
-                try Data(Self.yaml.apply(damage, to: bases[i % 2], using: &rng)).write(to: file)
+                try scratch.replace(with: Self.yaml.apply(damage, to: bases[i % 2], using: &rng))
                 do {
                     _ = try DatasetReader.load(file, split: .train)
                     tally.record(damage, case: i, error: nil)
