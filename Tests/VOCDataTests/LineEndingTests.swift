@@ -130,6 +130,15 @@ import Testing
         #expect(lines.map { String($0.text) } == ["a", "b", "c", "", "d"])
         #expect(TextFile.lines("a\n").count == 1, "a final newline adds no line")
         #expect(TextFile.words(" 1\t2\u{A0}3 ").map(String.init) == ["1", "2", "3"])
+        // YAML text that still starts with a BOM (libyaml, through Yams, stops at it) and errors'
+        // lines in CR and CRLF files.
+        #expect(try ConfigNode.parse("\u{FEFF}a: 1\r\nb: 2\r\n", file: "f.yaml").fields(allowed: nil)["b"]?.int() == 2)
+        for ending in ["\r", "\r\n"] {
+            let node = try ConfigNode.parse(["a: 1", "b: x", "c: 3"].joined(separator: ending), file: "f.yaml")
+            #expect(throws: ConfigError(file: "f.yaml", line: 2, field: "b", reason: "expected a number, found 'x'")) {
+                _ = try node.fields(allowed: nil)["b"]!.double()
+            }
+        }
         // Not UTF-8: the error names the line of the first bad byte (Latin-1 'é' on line 3, CR line endings).
         #expect {
             _ = try TextFile.decode(Data("a\rb\rcaf".utf8) + Data([0xE9]), file: "latin1.txt")
