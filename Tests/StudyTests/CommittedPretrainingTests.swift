@@ -108,6 +108,16 @@ import YOLOv5
         #expect(try digest(tinyStudy().replacingOccurrences(of: "image_size: 64}", with: "image_size: 64, source_classes: disjoint}"))
                 != base)
         #expect(try digest(tinyStudy().replacingOccurrences(of: "hyps/hyp.scratch-low.yaml", with: "hyps/hyp.finetune.yaml")) != base)
+        // A copy of the hyp file with other comments and line endings is the same configuration;
+        // one changed value is another.
+        let hyp = Fixtures.repositoryRoot.appendingPathComponent("Experiments/hyps/hyp.scratch-low.yaml")
+        let text = try String(contentsOf: hyp, encoding: .utf8)
+        let reworded = folder.file("reworded.yaml"), changed = folder.file("changed.yaml")
+        try ("# another comment\r\n" + text.replacingOccurrences(of: "\n", with: "\r\n")).write(to: reworded, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "lr0: 0.01 ", with: "lr0: 0.02 ").write(to: changed, atomically: true, encoding: .utf8)
+        #expect(text.contains("lr0: 0.01 "))
+        #expect(try digest(tinyStudy().replacingOccurrences(of: hyp.path, with: reworded.path)) == base)
+        #expect(try digest(tinyStudy().replacingOccurrences(of: hyp.path, with: changed.path)) != base)
     }
 
     /// `freeze-study pretrain` end to end on a tiny study: the checkpoint holds only the EMA
