@@ -33,3 +33,18 @@ import VOCData
         }
     }
 }
+
+/// The comparison study differs from the default study in the source task's classes only.
+@Suite struct DisjointComparisonStudyTests {
+    @Test func theDisjointStudyIsTheDefaultStudyButForTheSourceClasses() throws {
+        let experiments = Fixtures.repositoryRoot.appendingPathComponent("Experiments")
+        let main = try StudyFile(contentsOf: experiments.appendingPathComponent("freeze-study.yaml"))
+        let disjoint = try StudyFile(contentsOf: experiments.appendingPathComponent("freeze-study-disjoint.yaml"))
+        #expect(main.embedded.sourceClasses == .superset && disjoint.embedded.sourceClasses == .disjoint)
+        var same = disjoint.embedded
+        same.sourceClasses = .superset
+        #expect(same == main.embedded)
+        #expect(disjoint.shared == main.shared)
+        #expect(disjoint.scenarios.map(\.name) == main.scenarios.map(\.name) && disjoint.scenarios.map(\.freeze) == main.scenarios.map(\.freeze))
+    }
+}
