@@ -9,12 +9,12 @@ struct DataCommand: ParsableCommand {
         abstract: "Generate the synthetic VOC datasets, check datasets and export them in YOLOv5's layout.",
         subcommands: [Synth.self, Check.self, DataExportCommand.self])
 
-    /// `freeze-study data synth --task voc|source --out DIR --images N --seed S`.
+    /// `freeze-study data synth --task voc|source|source-disjoint --out DIR --images N --seed S`.
     struct Synth: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a synthetic VOCdevkit tree (JPEG + XML + ImageSets/Main train/val + data.yaml).")
 
-        @Option(help: "voc (the 20 VOC classes) or source (the pretraining classes).")
+        @Option(help: "voc (the 20 VOC classes), source (80 pretraining classes: VOC's 20 and 60 others, as COCO) or source-disjoint (the earlier 24 pretraining classes, none of them VOC's).")
         var task: SyntheticTask = .voc
         @Option(help: "Output folder; VOC2007/ and data.yaml are written inside it.")
         var out: String

@@ -60,10 +60,8 @@ struct DataExportCommand: ParsableCommand {
         guard name == "synthetic" else {
             return (data != nil ? URL(fileURLWithPath: name) : studyFile!.resolve(name), nil)
         }
-        let embedded = studyFile!.embedded
-        // The sweep's EmbeddedData makes the same configuration; SyntheticVOC writes the same bytes for it.
-        let configuration = SyntheticVOC.Configuration(task: .voc, images: embedded.vocImages, seed: UInt64(embedded.seed),
-                                                       imageSize: embedded.vocImageSize)
+        // The configuration the sweep generates; SyntheticVOC writes the same bytes for it.
+        let configuration = studyFile!.embedded.syntheticConfiguration(.voc)
         let folder = out.appendingPathComponent(".synthetic-\(configuration.fingerprint)")
         try? FileManager.default.removeItem(at: folder)
         print("generating the synthetic VOC (\(configuration.fingerprint)) in \(folder.path)")
