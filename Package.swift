@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
         .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
-        .target(name: "VOCData", dependencies: ["NeuralCore", "CTurboJPEG", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VOCData", dependencies: ["NeuralCore", "ConfigFile", "CTurboJPEG"]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
         .target(name: "Statistics"),
         .target(name: "Study", dependencies: ["HDF5", "NeuralCore", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
@@ -44,11 +44,11 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5", "ConfigFile"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
-        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
+        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "ConfigFile", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData"]),
