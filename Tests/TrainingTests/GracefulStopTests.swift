@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 import NeuralCore
 import TestSupport
@@ -147,5 +148,52 @@ import YOLOv5
     func waitUntil(_ condition: () -> Bool) async throws {
         for _ in 0..<200 where !condition() { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(condition(), "not within 2 s")
+    }
+}
+
+@Suite struct MidEpochCheckpointTests {
+    /// A mid-epoch checkpoint without the accumulated gradients cannot resume exactly: refused, naming the tensor.
+    @Test func aMissingGradientIsNamed() throws {
+        let tests = GracefulStopTests()
+        let first = try tests.trainer(seed: 1)
+        let stop = StopRequest()
+        final class StopAt: TrainingObserver {
+            let stop: StopRequest
+            init(_ stop: StopRequest) { self.stop = stop }
+            func trainer(didFinishIteration report: IterationReport) { if report.globalIteration == 3 { stop.request() } }
+            func trainer(didFinishEpoch report: EpochReport) throws {}
+        }
+        first.stopRequest = stop
+        _ = try first.run(observer: StopAt(stop))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stop-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try TrainingCheckpoint.save(first, configuration: "{}", to: url)
+        let contents = try SafeTensors.read(url)
+        let kept = contents.names.filter { $0 != "grad/model.24.m.0.weight" }.map { ($0, contents.tensors[$0]!) }
+        try SafeTensors.write(tensors: kept, metadata: contents.metadata, to: url)
+        do {
+            try TrainingCheckpoint.restore(url, into: try tests.trainer(seed: 1))
+            Issue.record("a mid-epoch checkpoint without a gradient was accepted")
+        } catch {
+            #expect("\(error)".contains("grad/model.24.m.0.weight") && "\(error)".contains(url.path), "\(error)")
+        }
+    }
+}
+
+@Suite struct TimeSplitTests {
+    /// Every phase is measured where it runs, and the epoch's split is the sum of its iterations'
+    /// plus validation (no speed is asserted).
+    @Test func thePhasesAddUpToTheEpoch() throws {
+        let trainer = try GracefulStopTests().trainer(seed: 1)
+        let report = try trainer.runEpoch(0)
+        let s = report.seconds
+        #expect(s.forward > 0 && s.backward > 0 && s.optimizer > 0 && s.ema > 0 && s.validation > 0 && s.dataWait >= 0)
+        let summed = report.iterations.map(\.seconds).reduce(TimeSplit(), +)
+        #expect(abs(summed.forward - s.forward) < 1e-12 && abs(summed.ema - s.ema) < 1e-12 && summed.validation == 0)
+        #expect(abs(report.epochSeconds - (report.trainSeconds + s.validation)) < 1e-9)
+        for r in report.iterations {
+            #expect(r.seconds.dataWait == r.waitSeconds && r.seconds.total <= r.waitSeconds + r.computeSeconds + 1e-9)
+            #expect((r.seconds.optimizer > 0) == r.optimizerStepped && (r.seconds.ema > 0) == r.optimizerStepped)
+        }
     }
 }
