@@ -39,6 +39,7 @@ public final class GracefulStop {
         self.signals = signals
         // Initialise the globals here: a signal handler must not run their lazy initialisation.
         stopSignals.store(0, ordering: .sequentiallyConsistent)
+        firstStopSignal.store(0, ordering: .sequentiallyConsistent)
         lastStopSignalStatus.store(0, ordering: .sequentiallyConsistent)
         exitsOnSecondStopSignal.store(exitsOnSecondSignal, ordering: .sequentiallyConsistent)
         for number in signals { signal(number, handleStopSignal) }
@@ -46,6 +47,10 @@ public final class GracefulStop {
 
     /// Signals received since installation.
     public var signalCount: Int { stopSignals.load(ordering: .acquiring) }
+
+    /// The first signal received (SIGINT, SIGTERM), 0 before one: a stopped run conventionally
+    /// exits with 128 + it.
+    public var firstSignal: Int32 { firstStopSignal.load(ordering: .acquiring) }
 
     /// The status a second signal exits with (128 + signal), 0 before one arrived.
     public var exitStatus: Int32 { lastStopSignalStatus.load(ordering: .acquiring) }
@@ -59,11 +64,13 @@ public final class GracefulStop {
 }
 
 private let stopSignals = Atomic<Int>(0)
+private let firstStopSignal = Atomic<Int32>(0)
 private let lastStopSignalStatus = Atomic<Int32>(0)
 private let exitsOnSecondStopSignal = Atomic<Bool>(true)
 
 /// The signal handler: async-signal-safe operations only.
 private func handleStopSignal(_ number: Int32) {
+    _ = firstStopSignal.compareExchange(expected: 0, desired: number, ordering: .sequentiallyConsistent)  // before the count: readers of the request see it
     let count = stopSignals.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
     guard count >= 2 else { return }
     lastStopSignalStatus.store(128 + number, ordering: .sequentiallyConsistent)

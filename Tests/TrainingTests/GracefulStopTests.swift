@@ -138,7 +138,7 @@ import YOLOv5
         #expect(!handler.request.isRequested && handler.signalCount == 0)
         kill(getpid(), SIGINT)
         try await waitUntil { handler.request.isRequested }
-        #expect(handler.signalCount == 1 && handler.exitStatus == 0)
+        #expect(handler.signalCount == 1 && handler.exitStatus == 0 && handler.firstSignal == SIGINT)
         kill(getpid(), SIGTERM)
         try await waitUntil { handler.signalCount == 2 }
         #expect(handler.exitStatus == 128 + SIGTERM)
