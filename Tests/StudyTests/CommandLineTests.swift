@@ -58,6 +58,7 @@ func runFreezeStudy(_ arguments: [String], in directory: URL? = nil) throws -> C
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("model.0.conv.weight\t16x3x6x6\ttrainable\tloaded"))
         #expect(result.output.contains("model.24.m.0.weight\t255x64x1x1\ttrainable\tinitialised"))
+        #expect(result.output.contains("from yolov5n-ckpt.pt ('model' of "), "which entry of the .pt was loaded")
     }
 
     @Test func badInputExitsNonZeroWithTheReason() throws {
