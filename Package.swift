@@ -28,11 +28,13 @@ let package = Package(
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
         .target(name: "VOCData", dependencies: ["NeuralCore", "CTurboJPEG", .product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
-        .target(name: "Study", dependencies: ["HDF5", "NeuralCore", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training"]),
+        .target(name: "Results", dependencies: ["HDF5"]),
+        .target(name: "Report", dependencies: ["Results", "HDF5"]),
+        .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "YOLOv5", "VOCData", "Training"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
-            "NeuralCore", "YOLOv5", "VOCData", "Training", "Study",
+            "YOLOv5", "VOCData", "Training", "Results", "Report", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [
@@ -47,7 +49,11 @@ let package = Package(
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
         .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport", "HDF5"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "TestSupport"]),
+        .testTarget(name: "StudyTests", dependencies: [
+            "Study", "Results", "Report", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData", "NeuralCore",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,119 @@
+import Training
+import VOCData
+import YOLOv5
+
+/// Where a scenario's data comes from (study file key `data`).
+public enum DataSource: Equatable, Sendable, CustomStringConvertible {
+    /// The embedded synthetic VOC, generated on first use and cached (`synthetic`).
+    case synthetic
+    /// A VOCdevkit folder, a YOLO layout folder or a YOLOv5 data YAML, relative to the study file.
+    case path(String)
+
+    /// `synthetic` or a path, as written in a study file.
+    public init(_ text: String) { self = text == "synthetic" ? .synthetic : .path(text) }
+
+    /// As written in a study file.
+    public var description: String {
+        switch self {
+        case .synthetic: return "synthetic"
+        case .path(let path): return path
+        }
+    }
+}
+
+/// What a scenario's model starts from (study file key `weights`, flag `--weights`).
+public enum WeightsSource: Equatable, Sendable, CustomStringConvertible {
+    /// The model pretrained on the embedded synthetic source task, trained on first use and
+    /// cached (`pretrained`): the stand-in for COCO weights.
+    case pretrained
+    /// PyTorch's default initialisation, nothing loaded (`none`).
+    case scratch
+    /// A YOLOv5 `.pt` or a FreezeStudy `.safetensors`, relative to the study file (or absolute).
+    case file(String)
+
+    /// `pretrained`, `none` or a path, as written in a study file.
+    public init(_ text: String) {
+        switch text {
+        case "pretrained": self = .pretrained
+        case "none": self = .scratch
+        default: self = .file(text)
+        }
+    }
+
+    /// As written in a study file.
+    public var description: String {
+        switch self {
+        case .pretrained: return "pretrained"
+        case .scratch: return "none"
+        case .file(let path): return path
+        }
+    }
+}
+
+/// The settings of one scenario (a study file's top level, overridden per scenario), and the
+/// seed of one run of it.
+public struct StudySettings: Equatable, Sendable {
+    /// Model YAML.
+    public var model: String
+    public var data: DataSource
+    public var weights: WeightsSource
+    public var imageSize: Int
+    public var batchSize: Int
+    public var epochs: Int
+    /// Hyperparameter file (YOLOv5 format).
+    public var hyp: String
+    /// The seed of the run these settings train (the study's seeds are `StudyFile.seeds`; a
+    /// scenario cannot choose its own, so that runs of one seed compare paired).
+    public var seed: Int
+    /// What frozen layers' BatchNorm does.
+    public var bn: BatchNormPolicy
+    /// `linear` (v7) or `cosine`.
+    public var schedule: LearningRateSchedule
+    /// Gradients accumulate to this many images per step (train.py's nbs = 64).
+    public var nominalBatchSize: Int
+    /// Validation batch size (YOLOv5 v7 uses twice the training batch).
+    public var validationBatchSize: Int?
+    /// Background threads preparing training batches.
+    public var workers: Int
+    /// `ram` keeps decoded images in memory (`--cache`); `none` decodes every time.
+    public var cache: ImageCacheMode
+
+    /// The defaults of a study file that does not set them.
+    public static let defaults = StudySettings(
+        model: "models/yolov5n.yaml", data: .synthetic, weights: .pretrained, imageSize: 320, batchSize: 16, epochs: 10,
+        hyp: "hyps/hyp.finetune.yaml", seed: 0, bn: .update, schedule: .linear, nominalBatchSize: 64,
+        validationBatchSize: nil, workers: 1, cache: .ram)
+}
+
+/// The embedded synthetic data and pretraining (study file keys `synthetic` and `pretraining`).
+public struct EmbeddedDefaults: Equatable, Sendable {
+    /// Images of the synthetic `voc` task and their size (long side, pixels).
+    public var vocImages = 1000
+    public var vocImageSize = 320
+    /// Images of the synthetic `source` task.
+    public var sourceImages = 1500
+    /// Pretraining on `source`: epochs, image size, batch, hyp.
+    public var pretrainEpochs = 10
+    public var pretrainImageSize = 160
+    public var pretrainBatchSize = 16
+    public var pretrainHyp = "hyps/hyp.synthetic-pretrain.yaml"
+    /// Gradient accumulation target of pretraining (train.py's nbs; 64 in YOLOv5).
+    public var pretrainNominalBatchSize = 64
+    public var seed = 0
+}
+
+/// One scenario: a name, a freeze spec, and overrides of the shared settings.
+public struct ScenarioDefinition: Equatable, Sendable {
+    public var name: String
+    public var freeze: FreezeSpec
+    public var settings: StudySettings
+    /// Line in the study file (for messages).
+    public var line: Int?
+
+    public init(name: String, freeze: FreezeSpec, settings: StudySettings, line: Int?) {
+        self.name = name
+        self.freeze = freeze
+        self.settings = settings
+        self.line = line
+    }
+}
