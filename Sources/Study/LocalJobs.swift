@@ -104,6 +104,7 @@ final class JobDisplay {
     private let interactive = isatty(STDOUT_FILENO) != 0
     private var drawnLines = 0
     private var lastBlock = Date.distantPast
+    private var lastDrawn: [String] = []
 
     /// Prints an event line above the block.
     func event(_ line: String) {
@@ -115,9 +116,15 @@ final class JobDisplay {
     func show(_ lines: [String], waiting: Int, done: Int) {
         let block = ["runs: \(lines.count) running, \(waiting) waiting, \(done) ended"] + lines.map { "  " + $0 }
         if interactive {
+            // Redrawn at most twice a second, or at once when a run starts or ends.
+            guard block != lastDrawn, Date().timeIntervalSince(lastBlock) >= 0.5 || block.count != lastDrawn.count else { return }
             clearBlock()
+            lastDrawn = block
+            lastBlock = Date()
             guard !lines.isEmpty else { return }
-            for line in block { print(String(line.prefix(150))) }
+            // Line wrapping off while drawing: a line wider than the terminal is cut, not wrapped,
+            // so the block is as many rows as it has lines and can be moved over.
+            print("\u{1B}[?7l" + block.joined(separator: "\n") + "\u{1B}[?7h")
             drawnLines = block.count
             fflush(stdout)
         } else if !lines.isEmpty, Date().timeIntervalSince(lastBlock) >= 30 {
@@ -131,6 +138,7 @@ final class JobDisplay {
         guard interactive, drawnLines > 0 else { return }
         print("\u{1B}[\(drawnLines)A\u{1B}[J", terminator: "")  // up over the block, clear to the end of the screen
         drawnLines = 0
+        lastDrawn = []
     }
 }
 

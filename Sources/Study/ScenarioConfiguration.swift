@@ -5,8 +5,9 @@ import YOLOv5
 
 /// The fully resolved configuration of a scenario, as recorded in the results (`config_json`):
 /// every setting under its study-file key (`SettingsTable`), what it resolved to, and the
-/// user's and the effective loss gains. Deterministic (no times, no machine, no seed), so every
-/// run of the scenario records the same one and a resumed run can be compared with it.
+/// user's and the effective loss gains. Deterministic (no times, no machine, no seed, no tool
+/// version: those are the run's), so every run of the scenario records the same one and a
+/// resumed run can be compared with it.
 struct ScenarioConfiguration {
     let values: [String: Any]
 
@@ -32,7 +33,6 @@ struct ScenarioConfiguration {
             ],
             "hyp_values": Dictionary(uniqueKeysWithValues: job.hyp.values),
             "trainable_parameters": job.freezeSummary.trainableParameters, "frozen_parameters": job.freezeSummary.frozenParameters,
-            "tool_version": FreezeStudyVersion.current,
         ]) { _, new in new }
         if let e = inputs.embedded {
             v["embedded_default"] = [

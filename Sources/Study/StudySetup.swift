@@ -90,6 +90,21 @@ struct StudySetup {
         }
     }
 
+    /// What differs between a scenario as its runs recorded it and as the study defines it now:
+    /// its freeze patterns, its BatchNorm policy and every setting of `SettingsTable`.
+    func changes(from recorded: ScenarioInfo, to scenario: ScenarioDefinition) -> [(name: String, recorded: String, now: String)] {
+        var changes: [(name: String, recorded: String, now: String)] = []
+        if recorded.freezePatterns != scenario.freeze.patterns { changes.append(("freeze", recorded.freeze, scenario.freeze.text)) }
+        if recorded.bn != scenario.settings.bn.rawValue { changes.append(("bn", recorded.bn, scenario.settings.bn.rawValue)) }
+        let config = ResolvedConfig(json: recorded.configJSON)
+        for field in SettingsTable.fields where field.key != "bn" {
+            if let value = config.text(field.key), value != field.text(scenario.settings) {
+                changes.append((field.key, value, field.text(scenario.settings)))
+            }
+        }
+        return changes
+    }
+
     /// Why `file`, recorded with configuration digest `recordedDigest` and (if it has a
     /// scenario) configuration `recordedConfig`, does not belong to this study: the settings
     /// that differ, and what to do.

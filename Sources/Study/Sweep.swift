@@ -47,7 +47,9 @@ public final class Sweep {
     public let options: SweepOptions
     let setup: StudySetup
     let scenarios: [ScenarioDefinition]
-    let log: (String) -> Void = { Progress.say($0) }
+    /// Every line the sweep prints goes through the display, above the block of running runs.
+    let display = JobDisplay()
+    var log: (String) -> Void { { [display] in display.event($0) } }
 
     public init(options: SweepOptions) throws {
         self.options = options
@@ -80,7 +82,6 @@ public final class Sweep {
         if !runs.isEmpty {
             try prepareSharedInputs(for: runs)
             log("training \(runs.count) run\(runs.count == 1 ? "" : "s"), \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
-            let display = JobDisplay()
             let children = LocalJobs(executable: options.executable ?? Self.ownExecutable, jobs: jobs, display: display)
             let outcomes = children.run(runs.map { job(for: $0, threads: threads) }) { outcome in
                 if outcome.succeeded {
@@ -184,15 +185,16 @@ public final class Sweep {
                                                        recordedConfig: recorded.scenarios.first?.info.configJSON)
                 }
                 let status = recorded.scenario(scenario.name)?.run(seed: seed)?.status
-                if status == .complete && !options.force {
-                    let info = recorded.scenario(scenario.name)!.info
-                    guard info.freezePatterns == scenario.freeze.patterns && info.bn == scenario.settings.bn.rawValue else {
-                        throw StudyError("\(key) is complete in \(part.path) with freeze '\(info.freeze)' (bn \(info.bn)), but the study "
-                                         + "now says '\(scenario.freeze.text)' (bn \(scenario.settings.bn.rawValue)); give the new spec "
-                                         + "another name, or --force to train this one again")
+                if !options.force, let info = recorded.scenario(scenario.name)?.info {
+                    let changes = setup.changes(from: info, to: scenario)
+                    guard changes.isEmpty else {
+                        throw StudyError("\(key) is \(status?.rawValue ?? "recorded") in \(part.path) with "
+                                         + changes.map { "\($0.name) '\($0.recorded)'" }.joined(separator: ", ") + ", but the study now says "
+                                         + changes.map { "'\($0.now)'" }.joined(separator: ", ") + "; its seeds would not compare — "
+                                         + "give the new scenario another name, or --force to train its runs again")
                     }
-                    continue
                 }
+                if status == .complete && !options.force { continue }
                 runs.append(PlannedRun(key: key, scenario: scenario, restart: options.force))
             }
         }
