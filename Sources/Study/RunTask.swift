@@ -40,6 +40,7 @@ public enum RunTask {
 
     /// Trains the run of `options`.
     public static func run(_ options: RunTaskOptions) throws {
+        TerminationSignals.unblock()
         let setup = try StudySetup(study: options.study, results: options.results, weights: options.weights,
                                    extraScenarios: options.adHocScenario.map { [$0] } ?? [], cacheDirectory: options.cacheDirectory)
         let key = options.key

@@ -68,6 +68,7 @@ public final class Sweep {
     @discardableResult
     public func run() throws -> URL? {
         let started = Date()
+        TerminationSignals.unblock()
         try makeFolder(resultsURL.deletingLastPathComponent())
         let lock = try lockStudy()
         defer { lock.release() }

@@ -38,13 +38,13 @@ import Training
 
     @Test func aSecondSweepOrMergeOnABusyResultsFileIsRefusedWithinASecond() throws {
         let study = try StudyFolderFixture(tinyStudy(epochs: 8, scenarios: ["none: none"]))
-        let first = try startFreezeStudy(["sweep"] + study.flags + ["--report", study.report.path])
+        let first = try startFreezeStudy(["sweep"] + study.sweepFlags)
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         #expect(wait(upTo: 60) { FileLock.currentHolder(of: study.folder.lock)?.pid == first.processIdentifier })
-        for command in ["sweep", "merge"] {
-            let second = try runFreezeStudy([command] + study.flags)
+        for command in [["sweep"] + study.sweepFlags, ["merge"] + study.flags] {
+            let second = try runFreezeStudy(command)
             #expect(second.status != 0)
-            #expect(second.seconds < 1, "\(command) took \(second.seconds) s to refuse")
+            #expect(second.seconds < 1, "\(command[0]) took \(second.seconds) s to refuse")
             #expect(second.error.contains("in use by pid \(first.processIdentifier) on \(FileLock.hostName()) since "), "\(second.error)")
             #expect(second.error.contains("freeze-study sweep"), "the holder's command is named: \(second.error)")
         }
@@ -63,7 +63,7 @@ import Training
     @Test func killingOneChildLeavesTheOthersRunning() throws {
         let study = try StudyFolderFixture(tinyStudy(epochs: 8, seeds: "seeds: 2", scenarios: ["none: none"]))
         let output = study.temporary.file("sweep.log")
-        let sweep = try startFreezeStudy(["sweep", "--jobs", "2"] + study.flags + ["--report", study.report.path], log: output)
+        let sweep = try startFreezeStudy(["sweep", "--jobs", "2"] + study.sweepFlags, log: output)
         defer { if sweep.isRunning { kill(sweep.processIdentifier, SIGKILL) } }
         let keys = [RunKey(scenario: "none", seed: 0), RunKey(scenario: "none", seed: 1)]
         var holders: [Int32] = []
@@ -84,12 +84,37 @@ import Training
         #expect(survivor.status == .complete && survivor.epochs.count == 8)
         #expect(afterKill.scenario("none")?.run(seed: 1)?.status == .running, "the killed run's epochs so far are merged")
 
-        let rerun = try runFreezeStudy(["sweep", "--jobs", "2"] + study.flags + ["--report", study.report.path])
+        let rerun = try runFreezeStudy(["sweep", "--jobs", "2"] + study.sweepFlags)
         #expect(rerun.status == 0, "\(rerun.output)\(rerun.error)")
         #expect(rerun.output.contains("training 1 run") && !rerun.output.contains("started none seed 0"), "\(rerun.output)")
         let final = try study.read()
         #expect(final.scenario("none")?.run(seed: 0) == survivor, "the complete run was not trained again")
         #expect(final.scenario("none")?.run(seed: 1)?.status == .complete)
+    }
+
+    /// `kill -9` of the sweep stops the run it started within a second or two (the run sees its
+    /// parent gone), so no run trains on unobserved; the next sweep resumes it.
+    @Test func aKilledSweepLeavesNoRunBehind() throws {
+        let study = try StudyFolderFixture(tinyStudy(epochs: 8, scenarios: ["none: none"]))
+        let sweep = try startFreezeStudy(["sweep"] + study.sweepFlags)
+        defer { if sweep.isRunning { kill(sweep.processIdentifier, SIGKILL) } }
+        let key = RunKey(scenario: "none", seed: 0)
+        var child: Int32?
+        #expect(wait(upTo: 60) {
+            child = FileLock.currentHolder(of: study.folder.partLock(key))?.pid
+            return child != nil && ((try? ResultsStore(url: study.folder.part(key)).recordedEpochs(key)) ?? 0) >= 1
+        })
+        guard let child else { return }
+        kill(sweep.processIdentifier, SIGKILL)
+        sweep.waitUntilExit()
+        #expect(wait(upTo: 3) { kill(child, 0) != 0 }, "run-task pid \(child) still runs after its sweep was killed")
+        let log = try String(contentsOf: study.folder.log(key), encoding: .utf8)
+        #expect(log.contains("is gone; stopping"), "\(log)")
+        #expect(FileLock.currentHolder(of: study.folder.lock) == nil && FileLock.currentHolder(of: study.folder.partLock(key)) == nil,
+                "no lock outlives its holder")
+        let rerun = try runFreezeStudy(["sweep"] + study.sweepFlags)
+        #expect(rerun.status == 0, "\(rerun.output)\(rerun.error)")
+        #expect(try study.read().scenario("none")?.run(seed: 0)?.epochs.count == 8)
     }
 
     /// A damaged part is reported and left out by `merge`; the results file stays readable, and
@@ -107,7 +132,7 @@ import Training
         #expect(merge.output.contains(damaged.path) && merge.output.contains("unreadable"), "\(merge.output)")
         let results = try study.read()
         #expect(results.runKeys == [RunKey(scenario: "none", seed: 0)])
-        #expect(results.scenarios[0].runs[0].status == .complete)
+        #expect(results.scenarios.first?.runs.first?.status == .complete)
         let h5dump = Process()
         h5dump.executableURL = URL(fileURLWithPath: "/usr/bin/h5dump")
         h5dump.arguments = ["-H", study.results.path]
@@ -116,7 +141,7 @@ import Training
         h5dump.waitUntilExit()
         #expect(h5dump.terminationStatus == 0, "h5dump reads the merged file")
 
-        let sweep = try runFreezeStudy(["sweep"] + study.flags + ["--report", study.report.path])
+        let sweep = try runFreezeStudy(["sweep"] + study.sweepFlags)
         #expect(sweep.status != 0)
         #expect(sweep.error.contains("backbone seed 0 (its part cannot be read; move it away"), "\(sweep.error)")
         #expect(try Data(contentsOf: damaged) == bytes.prefix(bytes.count / 2), "the damaged part is left as it was")
@@ -149,13 +174,12 @@ import Training
 
     @Test func anAdHocScenarioTrainsPerRunAsProcesses() throws {
         let study = try StudyFolderFixture(tinyStudy(epochs: 1, seeds: "seeds: 2", scenarios: ["none: none"]))
-        let result = try runFreezeStudy(["run", "--freeze", "0-16", "--name", "head", "--bn", "frozen"] + study.flags
-                                        + ["--report", study.report.path])
+        let result = try runFreezeStudy(["run", "--freeze", "0-16", "--name", "head", "--bn", "frozen"] + study.sweepFlags)
         #expect(result.status == 0, "\(result.output)\(result.error)")
         let head = try #require(try study.read().scenario("head"))
         #expect(head.runs.map(\.seed) == [0, 1] && head.runs.allSatisfy { $0.status == .complete })
         #expect(head.info.bn == "frozen" && head.info.freezePatterns.count == 17)
-        #expect(head.runs[0].info.command.contains("--freeze 0-16 --bn frozen"), "\(head.runs[0].info.command)")
+        #expect(head.runs.first?.info.command.contains("--freeze 0-16 --bn frozen") == true, "\(head.runs.first?.info.command ?? "")")
     }
 
     @Test func aRunOutsideTheStudyIsRefused() throws {

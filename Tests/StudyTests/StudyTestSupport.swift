@@ -62,8 +62,9 @@ final class StudyFolderFixture {
         return options
     }
 
-    /// The flags that point a `freeze-study` command at this folder.
+    /// The flags that point a `freeze-study` command at this folder (`--report` only for the commands that write one).
     var flags: [String] { ["--study", study.path, "--results", results.path, "--cache-dir", cache.path] }
+    var sweepFlags: [String] { flags + ["--report", report.path] }
 
     /// Everything recorded, merged.
     func read() throws -> StudyResults { try ResultsStore(url: results).readStudy() }
@@ -91,7 +92,8 @@ func runFreezeStudy(_ arguments: [String], in directory: URL? = nil) throws -> C
     let process = Process()
     process.executableURL = try freezeStudyExecutable()
     process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
+    // Tests give every path; a command that wrote a relative one anyway writes outside the repository.
+    process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
     let out = Pipe()
     process.standardOutput = out
     // Standard error goes to a file, so that neither stream can fill while the other is read.
@@ -113,6 +115,7 @@ func startFreezeStudy(_ arguments: [String], log: URL? = nil) throws -> Process 
     let process = Process()
     process.executableURL = try freezeStudyExecutable()
     process.arguments = arguments
+    process.currentDirectoryURL = FileManager.default.temporaryDirectory
     if let log {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
