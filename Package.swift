@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
         .target(name: "VOCData", dependencies: ["NeuralCore", "CTurboJPEG", .product(name: "Yams", package: "Yams")]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
+        .target(name: "Statistics"),
         .target(name: "Results", dependencies: ["HDF5"]),
         .target(name: "Report", dependencies: ["Results", "HDF5"]),
         .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "YOLOv5", "VOCData", "Training"]),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
         .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport", "HDF5"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: [
