@@ -55,5 +55,5 @@ struct ScenarioConfiguration {
 
 /// FreezeStudy's version, recorded with every result and checkpoint.
 public enum FreezeStudyVersion {
-    public static let current = "0.2.0"
+    public static let current = "0.1.0"
 }
