@@ -21,6 +21,9 @@ struct StudySetup {
     let scenarios: [ScenarioDefinition]
     let folder: StudyFolder
     let cacheDirectory: URL
+    /// The study's identity: its name and a digest of the shared configuration. It covers neither
+    /// the scenarios nor the seeds, so that adding either keeps the results.
+    let identity: StudyIdentity
 
     init(study url: URL, results: URL?, weights: WeightsSource?, extraScenarios: [ScenarioDefinition], cacheDirectory: URL) throws {
         var study = try StudyFile(contentsOf: url)
@@ -41,6 +44,7 @@ struct StudySetup {
         scenarios = all
         folder = StudyFolder(results: results ?? URL(fileURLWithPath: "runs/\(study.name)/results.h5"))
         self.cacheDirectory = cacheDirectory
+        identity = Self.identity(of: study)
     }
 
     /// The scenarios called `names` (all when empty); an unknown name is an error listing the known ones.
@@ -63,11 +67,11 @@ struct StudySetup {
         return settings
     }
 
-    /// The study's identity: its name and a digest of the shared configuration. It covers neither
-    /// the scenarios nor the seeds, so that adding either keeps the results.
-    var identity: StudyIdentity {
+    /// The identity of `study`: the digest covers the shared settings that shape results, the
+    /// model and hyp files' contents and the embedded defaults.
+    static func identity(of study: StudyFile) -> StudyIdentity {
         let s = study.shared
-        let fileText = { (path: String) in (try? String(contentsOf: self.study.resolve(path), encoding: .utf8)) ?? path }
+        let fileText = { (path: String) in (try? String(contentsOf: study.resolve(path), encoding: .utf8)) ?? path }
         let settings = SettingsTable.fields.filter(\.shapesResults).map { "\($0.key)=\($0.text(s))" }
         let description = [study.name, fileText(s.model), fileText(s.hyp)] + settings + ["\(study.embedded)"]
         return StudyIdentity(name: study.name, configurationDigest: "fnv1a64:" + stableHash(description.joined(separator: "\u{1F}")),

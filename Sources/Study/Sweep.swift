@@ -76,35 +76,10 @@ public final class Sweep {
         try checkResultsFile()
         let (runs, unreadable) = try plan()
         for (key, reason) in unreadable { log("\(key) is not trained: \(reason)") }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let jobs = options.jobs ?? SweepOptions.defaultJobs(cores: cores)
-        let threads = SweepOptions.threads(cores: cores, jobs: jobs)
-        var failures: [LocalJobs.Outcome] = []
-        if !runs.isEmpty {
-            try prepareSharedInputs(for: runs)
-            log("training \(runs.count) run\(runs.count == 1 ? "" : "s"), \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
-            let children = LocalJobs(executable: options.executable ?? Self.ownExecutable, jobs: jobs, display: display)
-            let outcomes = children.run(runs.map { job(for: $0, threads: threads) }) { outcome in
-                if outcome.succeeded {
-                    display.event("finished \(outcome.key) in \(Progress.duration(outcome.seconds))")
-                } else {
-                    display.event("FAILED: \(outcome.key) (\(outcome.reason)) after \(Progress.duration(outcome.seconds)); "
-                                  + "log: \(displayPath(outcome.log))\n" + Self.tail(of: outcome.log))
-                }
-                do { try mergeParts() } catch { display.event("merge after \(outcome.key): \(error)") }
-            }
-            failures = outcomes.filter { !$0.succeeded }
-        }
+        let failures = try train(runs)
         try mergeParts()
         log(String(format: "sweep finished in %@", Progress.duration(Date().timeIntervalSince(started))))
-        var folder: URL?
-        if options.writesReport {
-            let reportFolder = options.report ?? URL(fileURLWithPath: "reports/\(setup.study.name)")
-            let written = try ReportWriter.write(results: ResultsStore(url: resultsURL).readStudy(), to: reportFolder,
-                                                 reproduceCommand: options.command)
-            log("report: \(reportFolder.path) (\(written.count) files)")
-            folder = reportFolder
-        }
+        let folder = try writeReport()
         guard failures.isEmpty && unreadable.isEmpty else {
             let failed = failures.map { "\($0.key) (\($0.reason); log \(displayPath($0.log)))" }
                 + unreadable.map { "\($0.key) (its part cannot be read; move it away to train the run again)" }
@@ -125,14 +100,6 @@ public final class Sweep {
 
     // MARK: - Steps
 
-    /// A run to train, and why.
-    struct PlannedRun {
-        let key: RunKey
-        let scenario: ScenarioDefinition
-        /// Train from the start even if its part holds it.
-        let restart: Bool
-    }
-
     /// The study's lock, or an error naming its holder.
     func lockStudy() throws -> FileLock {
         do {
@@ -148,60 +115,43 @@ public final class Sweep {
     /// Refuses a results file of another configuration or of the older schema, leaving it unchanged.
     func checkResultsFile() throws {
         guard FileManager.default.fileExists(atPath: resultsURL.path) else { return }
-        let recorded = try ResultsStore(url: resultsURL).readStudy()
-        let identity = setup.identity
-        guard recorded.identity.configurationDigest == identity.configurationDigest else {
-            throw setup.differentConfiguration(file: resultsURL.path, recordedName: recorded.identity.name,
-                                               recordedDigest: recorded.identity.configurationDigest,
-                                               recordedConfig: recorded.scenarios.first?.info.configJSON)
+        let store = ResultsStore(url: resultsURL)
+        let recorded = try store.readIdentity()
+        guard recorded.configurationDigest == setup.identity.configurationDigest else {
+            throw setup.differentConfiguration(file: resultsURL.path, recordedName: recorded.name, recordedDigest: recorded.configurationDigest,
+                                               recordedConfig: try? store.readStudy().scenarios.first?.info.configJSON)
         }
     }
 
-    /// The runs to train: every selected scenario × seed whose part does not hold it complete
-    /// (all of them with `--force`), and the runs whose part cannot be read (reported, not
-    /// trained: the part is not replaced). A part of another configuration and a complete run
-    /// recorded with another freeze spec are errors that train nothing.
-    func plan() throws -> (runs: [PlannedRun], unreadable: [(key: RunKey, reason: String)]) {
-        var runs: [PlannedRun] = []
-        var unreadable: [(key: RunKey, reason: String)] = []
-        let identity = setup.identity
-        for scenario in scenarios {
-            for seed in setup.study.seeds {
-                let key = RunKey(scenario: scenario.name, seed: seed)
-                let part = setup.folder.part(key)
-                guard FileManager.default.fileExists(atPath: part.path) else {
-                    runs.append(PlannedRun(key: key, scenario: scenario, restart: options.force))
-                    continue
-                }
-                let recorded: StudyResults
-                do {
-                    recorded = try ResultsStore(url: part).readStudy()
-                } catch {
-                    unreadable.append((key, "\(error)"))
-                    continue
-                }
-                guard recorded.identity.configurationDigest == identity.configurationDigest else {
-                    throw setup.differentConfiguration(file: part.path, recordedName: recorded.identity.name,
-                                                       recordedDigest: recorded.identity.configurationDigest,
-                                                       recordedConfig: recorded.scenarios.first?.info.configJSON)
-                }
-                let status = recorded.scenario(scenario.name)?.run(seed: seed)?.status
-                if !options.force, let info = recorded.scenario(scenario.name)?.info {
-                    let changes = setup.changes(from: info, to: scenario)
-                    guard changes.isEmpty else {
-                        throw StudyError("\(key) is \(status?.rawValue ?? "recorded") in \(part.path) with "
-                                         + changes.map { "\($0.name) '\($0.recorded)'" }.joined(separator: ", ") + ", but the study now says "
-                                         + changes.map { "'\($0.now)'" }.joined(separator: ", ") + "; its seeds would not compare — "
-                                         + "give the new scenario another name, or --force to train its runs again")
-                    }
-                }
-                if status == .complete && !options.force { continue }
-                runs.append(PlannedRun(key: key, scenario: scenario, restart: options.force))
+    /// Trains `runs` as child processes after preparing what they share, `jobs` at a time (each
+    /// with cores ÷ jobs threads), merging after each; returns the runs that failed.
+    func train(_ runs: [PlannedRun]) throws -> [LocalJobs.Outcome] {
+        guard !runs.isEmpty else { return [] }
+        try prepareSharedInputs(for: runs)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let jobs = max(1, options.jobs ?? SweepOptions.defaultJobs(cores: cores))
+        let threads = SweepOptions.threads(cores: cores, jobs: jobs)
+        log("training \(runs.count) run\(runs.count == 1 ? "" : "s"), \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
+        let children = LocalJobs(executable: options.executable ?? Self.ownExecutable, jobs: jobs, display: display)
+        let outcomes = children.run(runs.map { job(for: $0, threads: threads) }) { outcome in
+            if outcome.succeeded {
+                log("finished \(outcome.key) in \(Progress.duration(outcome.seconds))")
+            } else {
+                log("FAILED: \(outcome.key) (\(outcome.reason)) after \(Progress.duration(outcome.seconds)); "
+                    + "log: \(displayPath(outcome.log))\n" + Self.tail(of: outcome.log))
             }
+            do { try mergeParts() } catch { log("merge after \(outcome.key): \(error)") }
         }
-        let skipped = scenarios.count * setup.study.seeds.count - runs.count - unreadable.count
-        if skipped > 0 { log("\(skipped) run\(skipped == 1 ? " is" : "s are") complete in \(setup.folder.partsFolder.path); skipped (--force trains them again)") }
-        return (runs, unreadable)
+        return outcomes.filter { !$0.succeeded }
+    }
+
+    /// Writes the report from the results file, unless told not to; returns its folder.
+    func writeReport() throws -> URL? {
+        guard options.writesReport else { return nil }
+        let folder = options.report ?? URL(fileURLWithPath: "reports/\(setup.study.name)")
+        let written = try ReportWriter.write(results: ResultsStore(url: resultsURL).readStudy(), to: folder, reproduceCommand: options.command)
+        log("report: \(folder.path) (\(written.count) files)")
+        return folder
     }
 
     /// The synthetic data and starting weights the runs need, made once here so that no run's
