@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
@@ -31,7 +32,8 @@ let package = Package(
         .target(name: "Statistics"),
         .target(name: "Results", dependencies: ["HDF5"]),
         .target(name: "Report", dependencies: ["Results", "HDF5"]),
-        .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "YOLOv5", "VOCData", "Training"]),
+        .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
+                                             "CLibCrypto"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [

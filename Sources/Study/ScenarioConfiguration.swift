@@ -37,6 +37,7 @@ struct ScenarioConfiguration {
         if let e = inputs.embedded {
             v["embedded_default"] = [
                 "voc_images": e.vocImages, "image_size": e.vocImageSize, "source_images": e.sourceImages, "seed": e.seed,
+                "source_classes": e.sourceClasses.rawValue,
                 "pretrain_epochs": e.pretrainEpochs, "pretrain_image_size": e.pretrainImageSize,
                 "pretrain_batch_size": e.pretrainBatchSize, "pretrain_hyp": e.pretrainHyp,
                 "pretrain_nominal_batch_size": e.pretrainNominalBatchSize,

@@ -9,12 +9,12 @@ struct DataCommand: ParsableCommand {
         abstract: "Generate the synthetic VOC datasets and check datasets.",
         subcommands: [Synth.self, Check.self])
 
-    /// `freeze-study data synth --task voc|source --out DIR --images N --seed S`.
+    /// `freeze-study data synth --task voc|source|source-disjoint --out DIR --images N --seed S`.
     struct Synth: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a synthetic VOCdevkit tree (JPEG + XML + ImageSets/Main train/val + data.yaml).")
 
-        @Option(help: "voc (the 20 VOC classes) or source (24 pretraining classes).")
+        @Option(help: "voc (the 20 VOC classes), source (80 pretraining classes: VOC's 20 and 60 others, as COCO) or source-disjoint (the earlier 24 pretraining classes, none of them VOC's).")
         var task: String = "voc"
         @Option(help: "Output folder; VOC2007/ and data.yaml are written inside it.")
         var out: String
@@ -28,7 +28,7 @@ struct DataCommand: ParsableCommand {
         var valFraction: Double = 0.2
 
         func validate() throws {
-            guard SyntheticTask(rawValue: task) != nil else { throw ValidationError("--task must be voc or source, got '\(task)'") }
+            guard SyntheticTask(rawValue: task) != nil else { throw ValidationError("--task must be \(SyntheticTask.allCases.map(\.rawValue).joined(separator: ", ")), got '\(task)'") }
             guard images > 0 else { throw ValidationError("--images must be positive") }
         }
 

@@ -8,6 +8,6 @@ struct FreezeStudy: ParsableCommand {
         commandName: "freeze-study",
         abstract: "Reproduce YOLOv5's 'Transfer Learning with Frozen Layers' study on the CPU.",
         subcommands: [SweepCommand.self, RunCommand.self, RunTaskCommand.self, MergeCommand.self, ScenariosCommand.self, ReportCommand.self,
-                      LayersCommand.self, DataCommand.self]
+                      LayersCommand.self, DataCommand.self, PretrainCommand.self]
     )
 }

@@ -57,6 +57,6 @@ import Testing
         #expect(wrong.error.contains(nothing.path) && wrong.error.contains("unrecognised dataset layout"))
 
         let badTask = try Self.freezeStudy(["data", "synth", "--task", "coco", "--out", nothing.path])
-        #expect(badTask.status != 0 && badTask.error.contains("--task must be voc or source"))
+        #expect(badTask.status != 0 && badTask.error.contains("--task must be voc, source, source-disjoint"))
     }
 }
