@@ -73,6 +73,10 @@ import Training
         }, "both runs train at once")
         guard holders.count == 2 else { return }
         kill(holders[1], SIGKILL)
+        #expect(wait(upTo: 10) {
+            let merged = (try? study.read())?.scenario("none")
+            return merged?.run(seed: 1) != nil && merged?.run(seed: 0)?.status == .running
+        }, "the parts are merged as soon as a run ends, while the other still trains")
         sweep.waitUntilExit()
         let text = try String(contentsOf: output, encoding: .utf8)
         #expect(sweep.terminationStatus != 0, "\(text)")
