@@ -13,8 +13,11 @@ import Glibc
 public final class FileLock {
     /// Who holds a lock, as written into its lock file.
     public struct Holder: Equatable, Sendable, CustomStringConvertible {
+        /// The holder's process id, on `host`.
         public var pid: Int32
+        /// The holder's host name.
         public var host: String
+        /// When it took the lock.
         public var since: Date?
         /// What the holder is doing (its command line).
         public var purpose: String

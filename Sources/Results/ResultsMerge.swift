@@ -13,7 +13,9 @@ public struct MergeOutcome: Equatable, Sendable {
 
     /// A part that was not merged.
     public struct Skipped: Equatable, Sendable, CustomStringConvertible {
+        /// The part file.
         public var part: String
+        /// Why it was left out.
         public var reason: String
         public var description: String { "\(part): \(reason); left out of the results" }
     }

@@ -4,6 +4,7 @@ import Training
 
 /// What `freeze-study run-task` is asked to do: train exactly one run of a study.
 public struct RunTaskOptions: Sendable {
+    /// The study file.
     public var study: URL
     /// The run.
     public var key: RunKey
@@ -23,6 +24,7 @@ public struct RunTaskOptions: Sendable {
     /// The command line, recorded with the run.
     public var command = ""
 
+    /// Options to train run `key` of `study`, everything else by default.
     public init(study: URL, key: RunKey) {
         self.study = study
         self.key = key

@@ -55,10 +55,15 @@ public enum WeightsSource: Equatable, Sendable, CustomStringConvertible {
 public struct StudySettings: Equatable, Sendable {
     /// Model YAML.
     public var model: String
+    /// Where the data comes from.
     public var data: DataSource
+    /// What the model starts from.
     public var weights: WeightsSource
+    /// Training and validation image size (long side, pixels; a multiple of 32).
     public var imageSize: Int
+    /// Training images per batch.
     public var batchSize: Int
+    /// Epochs to train.
     public var epochs: Int
     /// Hyperparameter file (YOLOv5 format).
     public var hyp: String
@@ -87,12 +92,16 @@ public struct StudySettings: Equatable, Sendable {
 
 /// One scenario: a name, a freeze spec, and overrides of the shared settings.
 public struct ScenarioDefinition: Equatable, Sendable {
+    /// The scenario's name (letters, digits, `.`, `_`, `-`: it names files).
     public var name: String
+    /// What it freezes.
     public var freeze: FreezeSpec
+    /// The shared settings with its overrides.
     public var settings: StudySettings
     /// Line in the study file (for messages).
     public var line: Int?
 
+    /// A scenario.
     public init(name: String, freeze: FreezeSpec, settings: StudySettings, line: Int?) {
         self.name = name
         self.freeze = freeze

@@ -5,6 +5,7 @@ import Training
 
 /// What `freeze-study sweep` (and `run`, and `merge`) are asked to do.
 public struct SweepOptions: Sendable {
+    /// The study file.
     public var study: URL
     /// The study's merged results file (default `runs/<study name>/results.h5`); parts,
     /// checkpoints and logs live beside it (`StudyFolder`).
@@ -17,6 +18,7 @@ public struct SweepOptions: Sendable {
     public var cacheDirectory = URL(fileURLWithPath: "cache")
     /// Report folder (default `reports/<study name>`); nil with `writesReport` false skips it.
     public var report: URL?
+    /// Whether the sweep ends by writing the report.
     public var writesReport = true
     /// Ad-hoc scenarios added to the study file's (`freeze-study run`).
     public var extraScenarios: [ScenarioDefinition] = []
@@ -29,10 +31,12 @@ public struct SweepOptions: Sendable {
     /// The command line, shown in the report.
     public var command = ""
 
+    /// Options for `study`, everything else by default.
     public init(study: URL) { self.study = study }
 
-    /// `max(1, cores / 2)` jobs, each with `max(1, cores / jobs)` threads: on 2 cores, 1 job × 2 threads.
+    /// `max(1, cores / 2)` jobs by default: on 2 cores, 1 job (of 2 threads).
     public static func defaultJobs(cores: Int) -> Int { max(1, cores / 2) }
+    /// The threads each of `jobs` runs gets: `max(1, cores / jobs)`.
     public static func threads(cores: Int, jobs: Int) -> Int { max(1, cores / jobs) }
 }
 
@@ -44,6 +48,7 @@ public struct SweepOptions: Sendable {
 /// the others go on; the sweep then ends with an error, and the next sweep retries only what is
 /// missing.
 public final class Sweep {
+    /// What the sweep was asked to do.
     public let options: SweepOptions
     let setup: StudySetup
     let scenarios: [ScenarioDefinition]
@@ -51,6 +56,7 @@ public final class Sweep {
     let display = JobDisplay()
     var log: (String) -> Void { { [display] in display.event($0) } }
 
+    /// Reads the study file and checks `--only`; nothing is written until `run()` or `merge()`.
     public init(options: SweepOptions) throws {
         self.options = options
         setup = try StudySetup(study: options.study, results: options.results, weights: options.weights,
