@@ -17,6 +17,11 @@ final class LoaderBatches: BatchSource {
         return AnyIterator { iterator.next().map(Self.convert) }
     }
 
+    func batches(epoch: Int, from start: Int) -> AnyIterator<TrainingBatch> {
+        let iterator = loader.makeIterator(epoch: epoch, from: start)
+        return AnyIterator { iterator.next().map(Self.convert) }
+    }
+
     static func convert(_ batch: Batch) -> TrainingBatch {
         let targets = batch.targets.map {
             DetectionTarget(image: $0.imageIndex, classIndex: $0.classIndex, x: $0.cx, y: $0.cy, w: $0.w, h: $0.h)

@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Training
 
 /// Runs as child processes of one executable (`freeze-study run-task …`), `jobs` at a time on
 /// this machine. Each child's output goes to its run's log; the display shows the running ones
@@ -34,12 +35,25 @@ final class LocalJobs {
     }
 
     /// Runs every job, at most `jobs` at once, calling `finished` (on this thread) as each ends;
-    /// returns every outcome in the order they ended.
-    func run(_ queue: [Job], finished: (Outcome) -> Void) -> [Outcome] {
+    /// returns every outcome in the order they ended. Once `stop` is requested (SIGINT/SIGTERM to
+    /// the sweep), no job starts and each running child gets the signal once (`signal()`), so it
+    /// checkpoints and exits; they are waited for.
+    func run(_ queue: [Job], stop: StopRequest? = nil, signal: () -> Int32 = { SIGTERM }, finished: (Outcome) -> Void) -> [Outcome] {
         var waiting = queue[...]
         var running: [(job: Job, process: Process, started: Date)] = []
         var outcomes: [Outcome] = []
+        var forwarded = false
         while !waiting.isEmpty || !running.isEmpty {
+            if !forwarded, stop?.isRequested == true {
+                forwarded = true
+                waiting.removeAll()
+                let number = signal()
+                // The children are in process groups of their own (Foundation's Process), so a
+                // Ctrl-C reaches only the sweep: each child gets the signal once, from here.
+                for entry in running { kill(entry.process.processIdentifier, number) }
+                display.event("stopping: passed signal \(number) to \(running.count) run\(running.count == 1 ? "" : "s"); "
+                              + "waiting for their checkpoints (a second signal ends the sweep at once)")
+            }
             while running.count < jobs, let job = waiting.popFirst() {
                 do {
                     let process = try start(job)

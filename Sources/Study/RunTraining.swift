@@ -42,7 +42,9 @@ struct RunTraining {
         if status == .running && !restart, FileManager.default.fileExists(atPath: inputs.checkpoint.path) {
             let restored = try TrainingCheckpoint.restore(inputs.checkpoint, into: job.trainer)
             startEpoch = restored.completedEpochs
-            log("\(key): resuming after epoch \(startEpoch) from \(inputs.checkpoint.path)")
+            log("\(key): resuming after epoch \(startEpoch)"
+                + (restored.position.isEpochStart ? "" : " at iteration \(restored.epochIteration) of epoch \(startEpoch + 1)")
+                + " from \(inputs.checkpoint.path)")
         } else {
             try? FileManager.default.removeItem(at: inputs.checkpoint)
         }
@@ -54,12 +56,24 @@ struct RunTraining {
                                    progress: Progress(scenario: key.description, epochs: settings.epochs, statusFile: inputs.progress))
         recorder.trainer = job.trainer
         let problemsBefore = job.loaderProblemCount
+        // SIGINT/SIGTERM (a person, the sweep, Slurm before its time limit) stop after the current
+        // iteration; a second one ends the process at once.
+        let stop = GracefulStop()
+        defer { stop.uninstall() }
+        job.trainer.stopRequest = stop.request
+        let outcome: TrainingOutcome
         do {
-            try job.trainer.run(from: startEpoch, observer: recorder)
+            outcome = try job.trainer.run(from: startEpoch, observer: recorder)
         } catch let error as TrainingError {
             throw StudyError("\(key): \(error); the epochs before it are recorded in \(inputs.part.path)")
         }
         job.reportLoaderProblems(log, after: problemsBefore)
+        if case .stopped(let position) = outcome {
+            try TrainingCheckpoint.save(job.trainer, configuration: configuration, to: inputs.checkpoint)
+            recorder.progress.writeStatus("\(key): stopped at \(position)")
+            throw RunStopped(key: key, signal: stop.firstSignal == 0 ? SIGTERM : stop.firstSignal, position: position,
+                             checkpoint: inputs.checkpoint, part: inputs.part, command: inputs.run.command)
+        }
 
         let moved = frozenCheck.changed(in: job.model)
         try store.finishRun(key, RunCompletion(frozenTensorsUnchanged: moved.isEmpty, frozenTensorsChecked: frozenCheck.fingerprints.count,
@@ -68,4 +82,27 @@ struct RunTraining {
         log("\(key): complete; \(frozenCheck.fingerprints.count) frozen tensors "
             + (moved.isEmpty ? "bit-identical to their starting values" : "CHANGED: \(moved.prefix(5))"))
     }
+}
+
+/// A run stopped by a signal after saving a checkpoint where it stood (mid-epoch when the signal
+/// came inside one); its part holds every finished epoch. The command exits with `exitStatus`.
+public struct RunStopped: Error, CustomStringConvertible, LocalizedError {
+    /// The run.
+    public let key: RunKey
+    /// The first signal received.
+    public let signal: Int32
+    /// The next iteration to run.
+    public let position: TrainingPosition
+    let checkpoint: URL, part: URL, command: String
+
+    /// 128 + the signal, the shell's convention for a process ended by it.
+    public var exitStatus: Int32 { 128 + signal }
+
+    public var description: String {
+        let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
+        return "\(key): stopped by \(name) at \(position); checkpoint \(checkpoint.path), finished epochs in \(part.path). "
+            + "To resume, run the same command again" + (command.isEmpty ? "" : ": \(command)")
+    }
+
+    public var errorDescription: String? { description }
 }

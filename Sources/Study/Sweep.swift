@@ -139,7 +139,9 @@ public final class Sweep {
         let threads = SweepOptions.threads(cores: cores, jobs: jobs)
         log("training \(runs.count) run\(runs.count == 1 ? "" : "s"), \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
         let children = LocalJobs(executable: options.executable ?? Self.ownExecutable, jobs: jobs, display: display)
-        let outcomes = children.run(runs.map { job(for: $0, threads: threads) }) { outcome in
+        let stop = GracefulStop()
+        defer { stop.uninstall() }
+        let outcomes = children.run(runs.map { job(for: $0, threads: threads) }, stop: stop.request, signal: { stop.firstSignal }) { outcome in
             if outcome.succeeded {
                 log("finished \(outcome.key) in \(Progress.duration(outcome.seconds))")
             } else {
@@ -147,6 +149,11 @@ public final class Sweep {
                     + "log: \(displayPath(outcome.log))\n" + Self.tail(of: outcome.log))
             }
             do { try mergeParts() } catch { log("merge after \(outcome.key): \(error)") }
+        }
+        if stop.request.isRequested {
+            try mergeParts()
+            throw SweepStopped(signal: stop.firstSignal, finished: outcomes.filter(\.succeeded).count, stopped: outcomes.filter { !$0.succeeded }.count,
+                               command: options.command)
         }
         return outcomes.filter { !$0.succeeded }
     }
@@ -202,4 +209,24 @@ public final class Sweep {
         guard let text = try? String(contentsOf: log, encoding: .utf8) else { return "" }
         return text.split(whereSeparator: \.isNewline).suffix(count).map { "    | " + $0 }.joined(separator: "\n")
     }
+}
+
+/// A sweep stopped by a signal: its running runs were passed the signal, saved their checkpoints
+/// and exited; what finished is merged. The command exits with `exitStatus`.
+public struct SweepStopped: Error, CustomStringConvertible, LocalizedError {
+    /// The first signal received.
+    public let signal: Int32
+    /// Runs that finished, and runs that were stopped (or failed) meanwhile.
+    public let finished: Int, stopped: Int
+    let command: String
+
+    /// 128 + the signal.
+    public var exitStatus: Int32 { 128 + signal }
+
+    public var description: String {
+        "sweep stopped by signal \(signal): \(finished) run\(finished == 1 ? "" : "s") finished, \(stopped) stopped with a checkpoint; "
+            + "the finished ones are merged. To resume, run the same command again" + (command.isEmpty ? "" : ": \(command)")
+    }
+
+    public var errorDescription: String? { description }
 }

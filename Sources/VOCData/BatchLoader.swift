@@ -48,6 +48,13 @@ public final class BatchLoader: @unchecked Sendable {
     /// The batches of `epoch`, prepared in the background as they are consumed.
     public func makeIterator(epoch: Int) -> EpochIterator { EpochIterator(loader: self, plan: plan(epoch: epoch), epoch: epoch) }
 
+    /// The batches of `epoch` from index `start` on, the same as `makeIterator(epoch:)` gives from
+    /// there (every batch is a function of epoch and index): a run resuming mid-epoch prepares
+    /// none of the batches before it.
+    public func makeIterator(epoch: Int, from start: Int) -> EpochIterator {
+        EpochIterator(loader: self, plan: plan(epoch: epoch), epoch: epoch, start: start)
+    }
+
     /// The batches of `epoch` as a sequence (`for batch in loader.epoch(3) { … }`).
     public func epoch(_ epoch: Int) -> EpochBatches { EpochBatches(loader: self, epoch: epoch) }
 

@@ -6,7 +6,7 @@ import Foundation
 public final class EpochIterator: IteratorProtocol {
     /// Seconds `next()` spent waiting for a batch that was not ready (data-loading stall).
     public private(set) var waitSeconds: Double = 0
-    /// Batches handed out so far.
+    /// The index of the next batch: batches handed out so far, with those before a `start` skipped.
     public private(set) var delivered = 0
     /// Batches in this epoch.
     public let count: Int
@@ -16,14 +16,16 @@ public final class EpochIterator: IteratorProtocol {
     private let epoch: Int
     private let queue: BatchQueue?
 
-    init(loader: BatchLoader, plan: BatchPlan, epoch: Int) {
+    /// The batches of `plan` from index `start` on (a run resuming inside the epoch).
+    init(loader: BatchLoader, plan: BatchPlan, epoch: Int, start: Int = 0) {
         self.loader = loader
         self.plan = plan
         self.epoch = epoch
         count = plan.batches.count
-        let workers = min(loader.configuration.workers, count)
+        delivered = min(start, count)
+        let workers = min(loader.configuration.workers, count - delivered)
         if workers > 0 {
-            let queue = BatchQueue(count: count, capacity: loader.configuration.prefetch)
+            let queue = BatchQueue(count: count, capacity: loader.configuration.prefetch, start: delivered)
             for _ in 0..<workers {
                 let thread = Thread { [plan, epoch] in
                     while let index = queue.claim() { queue.put(index, loader.makeBatch(index, plan: plan, epoch: epoch)) }
@@ -62,9 +64,11 @@ final class BatchQueue: @unchecked Sendable {
     private var ready: [Int: Batch] = [:]
     private var cancelled = false
 
-    init(count: Int, capacity: Int) {
+    init(count: Int, capacity: Int, start: Int = 0) {
         self.count = count
         self.capacity = capacity
+        nextToClaim = start
+        consumed = start
     }
 
     /// The next batch index to prepare, waiting while the queue is full; nil when done or cancelled.

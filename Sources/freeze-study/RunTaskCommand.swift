@@ -16,10 +16,16 @@ struct RunTaskCommand: ParsableCommand {
     var study = "Experiments/freeze-study.yaml"
 
     @Option(help: "The scenario's name.")
-    var scenario: String
+    var scenario: String?
 
     @Option(help: "The seed (one of the study's).")
-    var seed: Int
+    var seed: Int?
+
+    @Option(help: "Instead of --scenario and --seed: the job array's manifest written by sweep --slurm (with --array-index).")
+    var arrayManifest: String?
+
+    @Option(help: "With --array-manifest: the array task's index (Slurm's SLURM_ARRAY_TASK_ID).")
+    var arrayIndex: Int?
 
     @Option(help: "Compute threads (default: every core).")
     var threads: Int?
@@ -45,10 +51,24 @@ struct RunTaskCommand: ParsableCommand {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if bn != nil && freeze == nil { throw ValidationError("--bn is for an ad-hoc scenario; give --freeze too") }
+        switch (scenario, seed, arrayManifest, arrayIndex) {
+        case (.some, .some, nil, nil), (nil, nil, .some, .some): break
+        case (_, _, .some, nil): throw ValidationError("--array-manifest needs --array-index")
+        case (_, _, nil, .some): throw ValidationError("--array-index needs --array-manifest")
+        case (_, _, .some, .some): throw ValidationError("give either --scenario and --seed, or --array-manifest and --array-index")
+        default: throw ValidationError("give the run: --scenario and --seed (or --array-manifest and --array-index)")
+        }
+    }
+
+    /// The run to train: as named, or the array task's line of the manifest.
+    func key() throws -> RunKey {
+        if let scenario, let seed { return RunKey(scenario: scenario, seed: seed) }
+        let manifest = URL(fileURLWithPath: arrayManifest!)
+        return try SlurmManifest(contentsOf: manifest).run(at: arrayIndex!, file: manifest)
     }
 
     func run() throws {
-        var options = RunTaskOptions(study: URL(fileURLWithPath: study), key: RunKey(scenario: scenario, seed: seed))
+        var options = RunTaskOptions(study: URL(fileURLWithPath: study), key: try key())
         options.results = results.map { URL(fileURLWithPath: $0) }
         options.cacheDirectory = URL(fileURLWithPath: cacheDir)
         options.threads = threads
@@ -58,8 +78,13 @@ struct RunTaskCommand: ParsableCommand {
         if let freeze {
             var settings = try StudyFile(contentsOf: options.study).shared
             if let bn { settings.bn = bn }
-            options.adHocScenario = ScenarioDefinition(name: scenario, freeze: try FreezeSpec(parsing: freeze), settings: settings, line: nil)
+            options.adHocScenario = ScenarioDefinition(name: options.key.scenario, freeze: try FreezeSpec(parsing: freeze), settings: settings, line: nil)
         }
-        try RunTask.run(options)
+        do {
+            try RunTask.run(options)
+        } catch let stopped as RunStopped {
+            FileHandle.standardError.write(Data("\(stopped)\n".utf8))
+            throw ExitCode(stopped.exitStatus)
+        }
     }
 }

@@ -72,12 +72,42 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Train complete runs again.")
     var force = false
 
+    @OptionGroup(title: "Slurm") var slurm: SlurmFlags
+
+    func validate() throws {
+        if !slurm.slurm && slurm.isUsed { throw ValidationError("the Slurm options need --slurm") }
+        if slurm.slurm && jobOptions.jobs != nil { throw ValidationError("--jobs is for a sweep on this machine; with --slurm, Slurm decides") }
+    }
+
     func run() throws {
         var sweepOptions = options.sweepOptions()
         sweepOptions.only = only
         sweepOptions.force = force
         sweepOptions.jobs = jobOptions.jobs
-        try Sweep(options: sweepOptions).run()
+        let sweep = try Sweep(options: sweepOptions)
+        if slurm.slurm {
+            try sweep.submitToSlurm(slurm.options)
+        } else {
+            do {
+                try sweep.run()
+            } catch let stopped as SweepStopped {
+                FileHandle.standardError.write(Data("\(stopped)\n".utf8))
+                throw ExitCode(stopped.exitStatus)
+            }
+        }
+    }
+}
+
+/// `freeze-study status`: each run's state from its part, and its Slurm task's from squeue.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each run of the study: complete, training, stopped or missing, with its Slurm task's state when it was submitted.")
+
+    @OptionGroup var options: StudyOptions
+
+    func run() throws {
+        for line in try Sweep(options: options.sweepOptions()).statusLines() { print(line) }
     }
 }
 

@@ -88,10 +88,11 @@ func freezeStudyExecutable() throws -> URL {
 }
 
 @discardableResult
-func runFreezeStudy(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+func runFreezeStudy(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> CommandResult {
     let process = Process()
     process.executableURL = try freezeStudyExecutable()
     process.arguments = arguments
+    if let environment { process.environment = environment }
     // Tests give every path; a command that wrote a relative one anyway writes outside the repository.
     process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
     let out = Pipe()
@@ -111,10 +112,11 @@ func runFreezeStudy(_ arguments: [String], in directory: URL? = nil) throws -> C
 }
 
 /// Starts `freeze-study arguments` in the background, its output discarded or sent to `log`.
-func startFreezeStudy(_ arguments: [String], log: URL? = nil) throws -> Process {
+func startFreezeStudy(_ arguments: [String], log: URL? = nil, environment: [String: String]? = nil) throws -> Process {
     let process = Process()
     process.executableURL = try freezeStudyExecutable()
     process.arguments = arguments
+    if let environment { process.environment = environment }
     process.currentDirectoryURL = FileManager.default.temporaryDirectory
     if let log {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
