@@ -6,9 +6,10 @@ import Foundation
 /// Slurm's SIGTERM. Call it first thing on the main thread: threads started later inherit it.
 enum TerminationSignals {
     static func unblock() {
+        // Every signal, not only these three: Foundation's Process does not reset the mask of the
+        // processes it starts, and children of this process (the runs of a sweep) inherit it.
         var set = sigset_t()
         sigemptyset(&set)
-        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, signal) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        pthread_sigmask(SIG_SETMASK, &set, nil)
     }
 }

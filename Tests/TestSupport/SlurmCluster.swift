@@ -26,7 +26,8 @@ public final class SlurmCluster {
 
     /// Starts the daemons and waits (up to 30 s) until the node is idle.
     public init(cpus: Int = 2, label: String = #function) throws {
-        folder = TemporaryFolder("slurm-" + label)
+        // A short name: munged's socket path must fit in 108 bytes.
+        folder = TemporaryFolder("slurm")
         configuration = folder.file("slurm.conf")
         nodeName = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         self.cpus = cpus
