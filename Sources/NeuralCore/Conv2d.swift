@@ -2,8 +2,8 @@
 ///
 /// Weight [K, C, kh, kw], optional bias [K]; input [N, C, H, W] → output [N, K, OH, OW].
 /// The batch is cut into chunks of images whose column matrices sit side by side, so one
-/// `cblas_sgemm` covers a chunk; chunks run on all cores at once, one GEMM per core
-/// (`ConvolutionPlan`). A 1×1 stride-1 convolution of a single image skips im2col.
+/// `cblas_sgemm` covers a chunk; chunks run on all cores at once, one GEMM per core, in a fixed
+/// plan that does not depend on the thread count (`ConvolutionPlan`). A 1×1 stride-1 convolution of a single image skips im2col.
 public final class Conv2d: Layer {
     public let inChannels: Int, outChannels: Int
     public let kernelHeight: Int, kernelWidth: Int
@@ -61,8 +61,9 @@ public final class Conv2d: Layer {
             withExtendedLifetime(columns) {  // the matrices below point into it
                 let b = plan.columnMatrix(chunk, into: columns, parallel: true)
                 let c = plan.outputMatrix(chunk, y, gathered: nil)
-                forEachWorker(plan.workers) { worker in
-                    let part = plan.columnPart(worker, of: b.width)
+                forEachPart(ConvolutionPlan.parts, inline: plan.isSmall) { index in
+                    let part = plan.range(index, of: b.width)
+                    guard !part.isEmpty else { return }
                     sgemm(m: k, n: part.count, k: rows, w, lda: rows, b.pointer + part.lowerBound, ldb: b.stride,
                           c.pointer + part.lowerBound, ldc: c.stride)
                 }
@@ -104,7 +105,7 @@ public final class Conv2d: Layer {
     }
 
     /// dW [K, C·kh·kw] += dY' [K, n·OH·OW] · colᵀ over all chunks. With several chunks each
-    /// worker sums its chunks into its own buffer; a single chunk is split by rows of dW.
+    /// group sums its chunks into its own buffer; a single chunk is split by rows of dW.
     private func accumulateWeightGradient(_ plan: ConvolutionPlan, _ dy: Tensor, into dWeight: Tensor) {
         let (k, rows) = (outChannels, plan.rows)
         if plan.splitsColumns {
@@ -113,20 +114,22 @@ public final class Conv2d: Layer {
             withExtendedLifetime((columns, gathered)) {  // the matrices below point into them
                 let b = plan.columnMatrix(chunk, into: columns, parallel: true)
                 let d = plan.dyMatrix(chunk, dy, gathered: gathered, parallel: true)
-                forEachWorker(plan.workers) { worker in
-                    let part = k * worker / plan.workers..<k * (worker + 1) / plan.workers
+                forEachPart(ConvolutionPlan.parts, inline: plan.isSmall) { index in
+                    let part = plan.range(index, of: k)
+                    guard !part.isEmpty else { return }
                     sgemm(transposeB: true, m: part.count, n: rows, k: b.width, d.pointer + part.lowerBound * d.stride, lda: d.stride,
                           b.pointer, ldb: b.stride, beta: 1, dWeight.data + part.lowerBound * rows, ldc: rows)
                 }
             }
             return
         }
-        let partials = (0..<plan.workers).map { _ in Tensor(shape: dWeight.shape) }
-        plan.forEachChunk { worker, chunk, columns, gathered in
+        // One partial sum per group, added in group order: the same sums whatever the threads.
+        let partials = (0..<plan.groups).map { _ in Tensor(shape: dWeight.shape) }
+        plan.forEachChunk { group, chunk, columns, gathered in
             let b = plan.columnMatrix(chunk, into: columns, parallel: false)
             let d = plan.dyMatrix(chunk, dy, gathered: gathered, parallel: false)
             sgemm(transposeB: true, m: k, n: rows, k: b.width, d.pointer, lda: d.stride, b.pointer, ldb: b.stride,
-                  beta: 1, partials[worker].data, ldc: rows)
+                  beta: 1, partials[group].data, ldc: rows)
         }
         partials.forEach { dWeight.add($0) }
     }
@@ -151,8 +154,9 @@ public final class Conv2d: Layer {
             let (dcol, gathered) = (plan.makeColumns()!, plan.makeGathered())
             withExtendedLifetime((dcol, gathered)) {  // the matrices below point into them
                 let d = plan.dyMatrix(chunk, dy, gathered: gathered, parallel: true)
-                forEachWorker(plan.workers) { worker in
-                    let part = plan.columnPart(worker, of: d.width)
+                forEachPart(ConvolutionPlan.parts, inline: plan.isSmall) { index in
+                    let part = plan.range(index, of: d.width)
+                    guard !part.isEmpty else { return }
                     sgemm(transposeA: true, m: rows, n: part.count, k: k, w, lda: rows, d.pointer + part.lowerBound, ldb: d.stride,
                           dcol.data + part.lowerBound, ldc: d.width)
                 }
