@@ -188,6 +188,15 @@ public final class BatchNorm2d: Layer {
         return (mean, inverseStd)
     }
 
+    /// The fixed normalisation as y = x·scale + shift per channel: scale = γ/√(running var + ε),
+    /// shift = β − running mean·scale (what folding into a convolution multiplies and adds).
+    public func fixedAffine() -> (scale: [Float], shift: [Float]) {
+        let (mean, inverseStd) = runningStatistics()
+        let scale = (0..<channels).map { weight.value.data[$0] * inverseStd[$0] }
+        let shift = (0..<channels).map { bias.value.data[$0] - mean[$0] * scale[$0] }
+        return (scale, shift)
+    }
+
     /// Running mean and 1/√(running var + eps).
     private func runningStatistics() -> ([Float], [Float]) {
         let mean = Array(UnsafeBufferPointer(start: runningMean.data, count: channels))

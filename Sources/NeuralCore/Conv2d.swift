@@ -12,6 +12,8 @@ public final class Conv2d: Layer {
     public let weight: Parameter
     /// [K], or nil for a convolution without bias (YOLOv5's Conv blocks).
     public let bias: Parameter?
+    /// How the passes are computed; `.automatic` unless a test or benchmark picks one.
+    public var algorithm: ConvolutionAlgorithm = .automatic
     private var input: Tensor?  // x, kept only when a backward will run
 
     /// A convolution with PyTorch's default initialisation: weight and bias drawn from
@@ -35,6 +37,18 @@ public final class Conv2d: Layer {
         self.bias = bias ? Parameter(.uniform(shape: [outChannels], bound: bound, using: &rng)) : nil
     }
 
+    /// A convolution of the same sizes as `other`, without bias, weights zero (to be written).
+    init(sameGeometryAs other: Conv2d) {
+        inChannels = other.inChannels
+        outChannels = other.outChannels
+        kernelHeight = other.kernelHeight
+        kernelWidth = other.kernelWidth
+        stride = other.stride
+        padding = other.padding
+        weight = Parameter(Tensor(shape: other.weight.value.shape))
+        bias = nil
+    }
+
     public var ownParameters: [(String, Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
@@ -51,6 +65,14 @@ public final class Conv2d: Layer {
         precondition(x.c == inChannels, "Conv2d.forward: input \(x.shape) for weight \(weight.value.shape)")
         input = mode.recordsForBackward ? x : nil
         let profile = KernelProfile.current, started = profile == nil ? 0 : monotonicSeconds()
+        if let tile = winogradTile(for: x) {
+            let winograd = WinogradConvolution(x, outputChannels: outChannels, tile: tile)
+            let y = Tensor(uninitializedShape: [x.n, outChannels, x.h, x.w])
+            winograd.forward(winograd.transformedWeights(weight.value), into: y)
+            if let bias { addChannelBias(bias.value.data, to: y) }
+            profile?.record(sample(.forward, x.shape, seconds: monotonicSeconds() - started))
+            return y
+        }
         let plan = ConvolutionPlan(x, geometry(height: x.h, width: x.w), outputChannels: outChannels)
         let y = Tensor(uninitializedShape: [x.n, outChannels, plan.geometry.outputHeight, plan.geometry.outputWidth])
         let (w, k, rows) = (UnsafePointer(weight.value.data), outChannels, plan.rows)
@@ -91,6 +113,17 @@ public final class Conv2d: Layer {
         let dWeight = weight.isTrainable ? weight.gradientForAccumulation() : nil
         guard dWeight != nil || needsInputGradient else { return nil }
         let profile = KernelProfile.current
+        if let tile = winogradTile(for: x) {
+            let started = profile == nil ? 0 : monotonicSeconds()
+            let winograd = WinogradConvolution(x, outputChannels: outChannels, tile: tile)
+            let dx = needsInputGradient ? Tensor(uninitializedShape: x.shape) : nil
+            winograd.backward(dy, weights: dx == nil ? nil : winograd.transformedWeights(weight.value),
+                              weightGradient: dWeight, inputGradient: dx)
+            // Both passes share the transformed dL/dy; the profile books the time to the input
+            // gradient when there is one.
+            profile?.record(sample(dx == nil ? .weightGradient : .inputGradient, x.shape, seconds: monotonicSeconds() - started))
+            return dx
+        }
         let plan = ConvolutionPlan(x, g, outputChannels: outChannels)
         if let dWeight {
             let started = profile == nil ? 0 : monotonicSeconds()
@@ -173,8 +206,31 @@ public final class Conv2d: Layer {
         return dx
     }
 
+    /// The Winograd tile for an input of this shape, or nil for im2col + GEMM.
+    func winogradTile(for x: Tensor) -> WinogradTile? {
+        let fits = kernelHeight == 3 && kernelWidth == 3 && stride == 1 && padding == 1
+        switch algorithm {
+        case .im2col: return nil
+        case .winograd(let tile):
+            precondition(fits, "Conv2d: Winograd needs a 3×3 kernel, stride 1 and padding 1 (k\(kernelHeight) s\(stride) p\(padding))")
+            return tile
+        case .automatic: return fits ? WinogradConvolution.preferredTile(inputChannels: inChannels, outputChannels: outChannels,
+                                                                           height: x.h, width: x.w) : nil
+        }
+    }
+
     private func sample(_ pass: KernelProfile.Pass, _ inputShape: [Int], seconds: Double) -> KernelProfile.Sample {
         KernelProfile.Sample(pass: pass, inputShape: inputShape, outputChannels: outChannels, kernel: kernelHeight,
                              stride: stride, padding: padding, seconds: seconds)
     }
+}
+
+/// How a convolution computes its passes.
+public enum ConvolutionAlgorithm: Equatable, Sendable {
+    /// Winograd for the 3×3 stride-1 convolutions where it pays, im2col + GEMM for the rest.
+    case automatic
+    /// im2col + `cblas_sgemm` (a direct GEMM for 1×1 stride 1).
+    case im2col
+    /// Winograd F(m×m, 3×3); 3×3 kernels, stride 1, padding 1 only.
+    case winograd(WinogradTile)
 }

@@ -25,8 +25,8 @@ struct TrainStepBenchmark: ParsableCommand {
         if worker { return try measure(model: models[0], freezeCount: freeze[0]) }
         print("OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)"), "
               + "batch \(batch), \(imageSize)x\(imageSize), nc 20, \(steps) timed steps after 3 warm-up")
-        print("| model | freeze | images/s | step ms | tracked peak | peak RSS |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        print("| model | freeze | images/s | step ms | tracked peak | tensors reserved peak | peak RSS | system allocations per step |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         fflush(stdout)  // before the children write to the same output
         for model in models {
             for count in freeze {
@@ -62,6 +62,7 @@ struct TrainStepBenchmark: ParsableCommand {
         }
         for _ in 0..<3 { step() }
         MemoryMeter.shared.resetPeak()
+        let allocationsBefore = MemoryMeter.shared.systemAllocations
         let kernelProfile = profile ? KernelProfile() : nil
         KernelProfile.install(kernelProfile)
         let start = monotonicSeconds()
@@ -69,9 +70,10 @@ struct TrainStepBenchmark: ParsableCommand {
         let seconds = monotonicSeconds() - start
         KernelProfile.install(nil)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        print(String(format: "| %@ | %d | %.1f | %.0f | %.2f GB | %.2f GB |", name, freezeCount, Double(batch * steps) / seconds,
+        let allocations = Double(MemoryMeter.shared.systemAllocations - allocationsBefore) / Double(steps)
+        print(String(format: "| %@ | %d | %.1f | %.0f | %.2f GB | %.2f GB | %.2f GB | %.0f |", name, freezeCount, Double(batch * steps) / seconds,
                      1000 * seconds / Double(steps), Double(MemoryMeter.shared.peakBytes) / 1e9,
-                     Double(ProcessStatistics.peakResidentBytes) / 1e9))
+                     Double(MemoryMeter.shared.peakReservedBytes) / 1e9, Double(ProcessStatistics.peakResidentBytes) / 1e9, allocations))
         if let kernelProfile {
             printProfile(kernelProfile, steps: steps, stepSeconds: seconds / Double(steps))
             print(String(format: "  allocator cache after the steps: %.2f GB of freed buffers kept for reuse (counted in RSS, not in the tracked peak)",

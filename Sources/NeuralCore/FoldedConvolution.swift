@@ -1,0 +1,58 @@
+/// A convolution and the BatchNorm after it, both fixed (statistics and affine: Detectron2's
+/// FrozenBatchNorm2d), run as one convolution with bias: W' = W·s, b' = β − μ·s with
+/// s = γ/√(running var + ε), then the BatchNorm's activation in the same pass as the bias.
+///
+/// The folded weights are recomputed from the two layers at every forward (a few multiplies per
+/// weight), so they never go stale. Nothing here trains: backward only returns dL/dx.
+public final class FoldedConvolution: Layer {
+    /// The convolution and BatchNorm folded (their parameters are read, never written).
+    public let convolution: Conv2d, batchNorm: BatchNorm2d
+    private let folded: Conv2d
+    private var saved: (convolved: Tensor, shift: [Float])?  // W'x and b', kept only when a backward will run
+
+    /// Folds `batchNorm` (over the convolution's output channels) into `convolution`.
+    public init(_ convolution: Conv2d, _ batchNorm: BatchNorm2d) {
+        precondition(batchNorm.channels == convolution.outChannels,
+                     "FoldedConvolution: BatchNorm of \(batchNorm.channels) channels after a convolution to \(convolution.outChannels)")
+        self.convolution = convolution
+        self.batchNorm = batchNorm
+        folded = Conv2d(sameGeometryAs: convolution)
+        folded.weight.isTrainable = false
+    }
+
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
+        let (scale, shift) = batchNorm.fixedAffine()
+        let (w, k) = (convolution.weight.value, convolution.outChannels)
+        let perFilter = w.count / k
+        for filter in 0..<k {
+            let (source, target) = (w.data + filter * perFilter, folded.weight.value.data + filter * perFilter)
+            for i in 0..<perFilter { target[i] = source[i] * scale[filter] }
+        }
+        folded.algorithm = convolution.algorithm
+        let z = folded.forward(x, mode)
+        saved = mode.recordsForBackward ? (z, shift) : nil
+        let y = mode.recordsForBackward ? Tensor(uninitializedShape: z.shape) : z  // in place when nothing is kept
+        let (pixels, act) = (z.h * z.w, batchNorm.activation)
+        parallelFor(z.n * k, costPerItem: pixels) { rows in
+            for row in rows { applyAffine(z.data + row * pixels, y.data + row * pixels, pixels, 1, shift[row % k], act) }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let (z, shift) = saved else { preconditionFailure("FoldedConvolution.backward without a recorded forward") }
+        defer { saved = nil }
+        guard needsInputGradient else { _ = folded.backward(dy, needsInputGradient: false); return nil }
+        z.requireSameShape(dy, "FoldedConvolution.backward")
+        // dL/d(W'x) = dy·act'(W'x + b')
+        let dz = Tensor(uninitializedShape: z.shape)
+        let (pixels, k, act) = (z.h * z.w, z.c, batchNorm.activation)
+        parallelFor(z.n * k, costPerItem: pixels) { rows in
+            for row in rows {
+                let o = row * pixels
+                preActivationGradient(dy.data + o, z.data + o, dz.data + o, pixels, 1, shift[row % k], act)
+            }
+        }
+        return folded.backward(dz, needsInputGradient: true)
+    }
+}
