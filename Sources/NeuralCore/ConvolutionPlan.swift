@@ -2,7 +2,8 @@
 /// thread count, so that results are too (threads only execute the parts).
 ///
 /// Images are grouped into chunks of at least `targetColumns` output pixels (small late layers
-/// batch up into one wider GEMM), with at least `parts` chunks when the batch allows. Chunks go
+/// batch up into one wider GEMM; 1×1 stride-1 convolutions stay one image per GEMM, read in
+/// place), with at least `parts` chunks when the batch allows. Chunks go
 /// round robin into `parts` groups; a group runs its chunks in order on one thread with its own
 /// scratch buffers, and weight-gradient partial sums are per group, added in group order. A
 /// single image (one chunk) is instead split into `parts` column (or row) ranges of each GEMM.
@@ -44,7 +45,9 @@ struct ConvolutionPlan {
         pixels = g.outputPixels
         isDirect = g.kernelHeight == 1 && g.kernelWidth == 1 && g.stride == 1 && g.padding == 0
         let n = x.n
-        var perChunk = max(1, (Self.targetColumns + pixels - 1) / pixels)
+        // A 1×1 stride-1 convolution reads each image in place, one GEMM per image: batching
+        // images into one wider GEMM would copy them in and the outputs back out.
+        var perChunk = isDirect ? 1 : max(1, (Self.targetColumns + pixels - 1) / pixels)
         perChunk = min(perChunk, (n + Self.parts - 1) / Self.parts)  // a chunk for every part
         while perChunk > 1 && perChunk * pixels * rows > Self.columnLimit { perChunk -= 1 }
         let size = max(1, perChunk)

@@ -20,7 +20,10 @@ public final class FoldedConvolution: Layer {
         folded.weight.isTrainable = false
     }
 
-    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor { forward(x, mode, adding: nil) }
+
+    /// The output plus `residual` (same shape), added in the activation's pass.
+    public func forward(_ x: Tensor, _ mode: ForwardMode, adding residual: Tensor?) -> Tensor {
         let (scale, shift) = batchNorm.fixedAffine()
         let (w, k) = (convolution.weight.value, convolution.outChannels)
         let perFilter = w.count / k
@@ -30,11 +33,19 @@ public final class FoldedConvolution: Layer {
         }
         folded.algorithm = convolution.algorithm
         let z = folded.forward(x, mode)
+        if let residual { z.requireSameShape(residual, "FoldedConvolution.forward(adding:)") }
         saved = mode.recordsForBackward ? (z, shift) : nil
         let y = mode.recordsForBackward ? Tensor(uninitializedShape: z.shape) : z  // in place when nothing is kept
         let (pixels, act) = (z.h * z.w, batchNorm.activation)
         parallelFor(z.n * k, costPerItem: pixels) { rows in
-            for row in rows { applyAffine(z.data + row * pixels, y.data + row * pixels, pixels, 1, shift[row % k], act) }
+            for row in rows {
+                let o = row * pixels
+                if let residual {
+                    applyAffine(z.data + o, y.data + o, pixels, 1, shift[row % k], act, adding: residual.data + o)
+                } else {
+                    applyAffine(z.data + o, y.data + o, pixels, 1, shift[row % k], act)
+                }
+            }
         }
         return y
     }

@@ -30,9 +30,12 @@ public final class Conv: Layer {
 
     public var children: [(String, any Layer)] { [("conv", conv), ("bn", bn)] }
 
-    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
-        if let folded { return folded.forward(x, mode) }
-        return bn.forward(conv.forward(x, mode), mode)
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor { forward(x, mode, adding: nil) }
+
+    /// The block's output plus `residual`, added in the BatchNorm's pass (a Bottleneck shortcut).
+    func forward(_ x: Tensor, _ mode: ForwardMode, adding residual: Tensor?) -> Tensor {
+        if let folded { return folded.forward(x, mode, adding: residual) }
+        return bn.forward(conv.forward(x, mode), mode, adding: residual)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
