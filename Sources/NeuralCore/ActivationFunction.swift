@@ -36,7 +36,10 @@ public func fastExp(_ value: Float) -> Float {
 /// `fastExp` for eight lanes, lane for lane the same arithmetic.
 @inline(__always)
 func fastExp(_ value: SIMD8<Float>) -> SIMD8<Float> {
-    let x = pointwiseMin(pointwiseMax(value, SIMD8(repeating: -87.3)), SIMD8(repeating: 88.7))
+    // The clamp of `fastExp` as lane selects (`pointwiseMin` is an out-of-line call here).
+    let (low, high) = (SIMD8<Float>(repeating: -87.3), SIMD8<Float>(repeating: 88.7))
+    var x = value.replacing(with: low, where: value .< low)
+    x = x.replacing(with: high, where: x .> high)
     let t = x * 1.442_695_04 + 12_582_912
     let k = t - 12_582_912
     let r = x - k * 0.693_359_375 + k * 2.121_944_4e-4

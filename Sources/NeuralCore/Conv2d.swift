@@ -3,7 +3,9 @@
 /// Weight [K, C, kh, kw], optional bias [K]; input [N, C, H, W] → output [N, K, OH, OW].
 /// The batch is cut into chunks of images whose column matrices sit side by side, so one
 /// `cblas_sgemm` covers a chunk; chunks run on all cores at once, one GEMM per core, in a fixed
-/// plan that does not depend on the thread count (`ConvolutionPlan`). A 1×1 stride-1 convolution of a single image skips im2col.
+/// plan that does not depend on the thread count (`ConvolutionPlan`). A 1×1 stride-1 convolution
+/// reads each image in place (and a concatenation part by part: `forward(concatenating:)`); a
+/// 3×3 stride-1 one runs by Winograd; a stride-2 one with an even kernel as space-to-depth.
 public final class Conv2d: Layer {
     public let inChannels: Int, outChannels: Int
     public let kernelHeight: Int, kernelWidth: Int
@@ -15,6 +17,8 @@ public final class Conv2d: Layer {
     /// How the passes are computed; `.automatic` unless a test or benchmark picks one.
     public var algorithm: ConvolutionAlgorithm = .automatic
     private var input: Tensor?  // x, kept only when a backward will run
+    /// The parts of a concatenated input (`forward(concatenating:)`), kept only when a backward will run.
+    var recordedParts: [Tensor]?
 
     /// A convolution with PyTorch's default initialisation: weight and bias drawn from
     /// U(±1/√fan_in), fan_in = C·kh·kw (`kaiming_uniform_(a=√5)`, `Conv2d.reset_parameters`).

@@ -20,10 +20,27 @@ public final class FoldedConvolution: Layer {
         folded.weight.isTrainable = false
     }
 
-    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor { forward(x, mode, adding: nil) }
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor { forward(.whole(x), mode, adding: nil) }
 
     /// The output plus `residual` (same shape), added in the activation's pass.
     public func forward(_ x: Tensor, _ mode: ForwardMode, adding residual: Tensor?) -> Tensor {
+        forward(.whole(x), mode, adding: residual)
+    }
+
+    /// The output for a channel concatenation of `parts` (a 1×1 convolution; `Conv2d.forward(concatenating:)`).
+    public func forward(concatenating parts: [Tensor], _ mode: ForwardMode) -> Tensor {
+        forward(.concatenation(parts), mode, adding: nil)
+    }
+
+    /// dL/d(part) for every part of a `forward(concatenating:)`, when asked.
+    public func backward(concatenated dy: Tensor, needsInputGradient: Bool) -> [Tensor]? {
+        let dz = preActivationGradient(dy, needsInputGradient: needsInputGradient)
+        return folded.backward(concatenated: dz ?? dy, needsInputGradient: needsInputGradient)
+    }
+
+    private enum Input { case whole(Tensor), concatenation([Tensor]) }
+
+    private func forward(_ input: Input, _ mode: ForwardMode, adding residual: Tensor?) -> Tensor {
         let (scale, shift) = batchNorm.fixedAffine()
         let (w, k) = (convolution.weight.value, convolution.outChannels)
         let perFilter = w.count / k
@@ -32,7 +49,11 @@ public final class FoldedConvolution: Layer {
             for i in 0..<perFilter { target[i] = source[i] * scale[filter] }
         }
         folded.algorithm = convolution.algorithm
-        let z = folded.forward(x, mode)
+        let z: Tensor
+        switch input {
+        case .whole(let x): z = folded.forward(x, mode)
+        case .concatenation(let parts): z = folded.forward(concatenating: parts, mode)
+        }
         if let residual { z.requireSameShape(residual, "FoldedConvolution.forward(adding:)") }
         saved = mode.recordsForBackward ? (z, shift) : nil
         let y = mode.recordsForBackward ? Tensor(uninitializedShape: z.shape) : z  // in place when nothing is kept
@@ -51,19 +72,25 @@ public final class FoldedConvolution: Layer {
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
+        let dz = preActivationGradient(dy, needsInputGradient: needsInputGradient)
+        return folded.backward(dz ?? dy, needsInputGradient: needsInputGradient)
+    }
+
+    /// dL/d(W'x) = dy·act'(W'x + b'), or nil (and the recorded state dropped) when no input
+    /// gradient is wanted: nothing here trains.
+    private func preActivationGradient(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
         guard let (z, shift) = saved else { preconditionFailure("FoldedConvolution.backward without a recorded forward") }
-        defer { saved = nil }
-        guard needsInputGradient else { _ = folded.backward(dy, needsInputGradient: false); return nil }
+        saved = nil
+        guard needsInputGradient else { return nil }
         z.requireSameShape(dy, "FoldedConvolution.backward")
-        // dL/d(W'x) = dy·act'(W'x + b')
         let dz = Tensor(uninitializedShape: z.shape)
         let (pixels, k, act) = (z.h * z.w, z.c, batchNorm.activation)
         parallelFor(z.n * k, costPerItem: pixels) { rows in
             for row in rows {
                 let o = row * pixels
-                preActivationGradient(dy.data + o, z.data + o, dz.data + o, pixels, 1, shift[row % k], act)
+                NeuralCore.preActivationGradient(dy.data + o, z.data + o, dz.data + o, pixels, 1, shift[row % k], act)
             }
         }
-        return folded.backward(dz, needsInputGradient: true)
+        return dz
     }
 }

@@ -1,11 +1,11 @@
 import NeuralCore
 
 /// YOLOv5 `C3(c1, c2, n, shortcut, g=1, e=0.5)`: `cv3(cat[m(cv1 x), cv2 x])` with c_ = int(c2·e),
-/// `cv1`, `cv2` Conv 1×1 c1→c_, `m` n Bottlenecks c_→c_ (e = 1), `cv3` Conv 1×1 2c_→c2.
+/// `cv1`, `cv2` Conv 1×1 c1→c_, `m` n Bottlenecks c_→c_ (e = 1), `cv3` Conv 1×1 2c_→c2. The
+/// concatenation is never built: cv3 reads its two parts where they lie.
 public final class C3: Layer {
     let cv1: Conv, cv2: Conv, cv3: Conv
     let m: Sequential
-    private let concat = Concat()
 
     init<R: RandomNumberGenerator>(_ c1: Int, _ c2: Int, n: Int, shortcut: Bool, e: Double = 0.5,
                                    activation: Activation, using rng: inout R) {
@@ -23,11 +23,11 @@ public final class C3: Layer {
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         let a = m.forward(cv1.forward(x, mode), mode)
         let b = cv2.forward(x, mode)
-        return cv3.forward(concat.forward([a, b], mode), mode)
+        return cv3.forward(concatenating: [a, b], mode)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let parts = concat.backward(cv3.backward(dy, needsInputGradient: true)!)
+        let parts = cv3.backward(concatenated: dy, needsInputGradient: true)!
         let dA = m.backward(parts[0], needsInputGradient: true)!
         let dx1 = cv1.backward(dA, needsInputGradient: needsInputGradient)
         let dx2 = cv2.backward(parts[1], needsInputGradient: needsInputGradient)

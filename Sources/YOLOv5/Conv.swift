@@ -44,6 +44,20 @@ public final class Conv: Layer {
         return conv.backward(dc, needsInputGradient: needsInputGradient)
     }
 
+    /// The block applied to the channel concatenation of `parts` (a 1×1 block), which is never
+    /// built: the convolution reads each part where it lies (`Conv2d.forward(concatenating:)`).
+    func forward(concatenating parts: [Tensor], _ mode: ForwardMode) -> Tensor {
+        if let folded { return folded.forward(concatenating: parts, mode) }
+        return bn.forward(conv.forward(concatenating: parts, mode), mode)
+    }
+
+    /// dL/d(part) for each part of a `forward(concatenating:)`, when asked.
+    func backward(concatenated dy: Tensor, needsInputGradient: Bool) -> [Tensor]? {
+        if let folded { return folded.backward(concatenated: dy, needsInputGradient: needsInputGradient) }
+        let dc = bn.backward(dy, needsInputGradient: true)!
+        return conv.backward(concatenated: dc, needsInputGradient: needsInputGradient)
+    }
+
     /// Whether the forward pass runs as one convolution with the BatchNorm folded in.
     public var isBatchNormFolded: Bool { folded != nil }
 

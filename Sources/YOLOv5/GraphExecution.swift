@@ -45,15 +45,17 @@ extension YOLOv5Model {
             let nodeMode = ForwardMode(training: mode.training,
                                        recordsForBackward: plan?.trainsAtOrAbove[node.index] ?? false)
             let inputs = node.from.map { $0 < 0 ? images : outputs[$0]! }
-            switch node.operation {
-            case .layer(let layer): outputs[node.index] = layer.forward(inputs[0], nodeMode)
-            case .concat(let concat): outputs[node.index] = concat.forward(inputs, nodeMode)
+            outputs[node.index] = KernelProfile.timeNode(node.index, node.module, backward: false) {
+                switch node.operation {
+                case .layer(let layer): return layer.forward(inputs[0], nodeMode)
+                case .concat(let concat): return concat.forward(inputs, nodeMode)
+                }
             }
             // Free every output whose last reader was this node.
             for f in node.from where f >= 0 && lastReader[f] == node.index { outputs[f] = nil }
         }
         let detectMode = ForwardMode(training: mode.training, recordsForBackward: plan?.trainsAtOrAbove[nodes.count] ?? false)
-        return detect.forward(detectFrom.map { outputs[$0]! }, detectMode)
+        return KernelProfile.timeNode(nodes.count, "Detect", backward: false) { detect.forward(detectFrom.map { outputs[$0]! }, detectMode) }
     }
 
     /// Adds dL/dθ into every trainable parameter's gradient, given dL/d(raw outputs) per level.
@@ -68,18 +70,22 @@ extension YOLOv5Model {
             if let existing = gradients[f] { existing.add(g) } else { gradients[f] = g }
         }
         // Per level: an input gradient only where something upstream of that level's input trains.
-        let dInputs = detect.backward(dOutputs, needsInputGradient: detectFrom.map { plan.trainsAtOrAbove[$0] })
+        let dInputs = KernelProfile.timeNode(nodes.count, "Detect", backward: true) {
+            detect.backward(dOutputs, needsInputGradient: detectFrom.map { plan.trainsAtOrAbove[$0] })
+        }
         for (f, g) in zip(detectFrom, dInputs) { accumulate(g, into: f) }
         for node in nodes.reversed() where plan.trainsAtOrAbove[node.index] {
             guard let dy = gradients[node.index] else { continue }
             gradients[node.index] = nil
             let needsInput = plan.needsInputGradient[node.index]
-            switch node.operation {
-            case .layer(let layer):
-                accumulate(layer.backward(dy, needsInputGradient: needsInput), into: node.from[0])
-            case .concat(let concat):
-                let parts = concat.backward(dy)
-                for (f, part) in zip(node.from, parts) where f >= 0 && plan.trainsAtOrAbove[f] { accumulate(part, into: f) }
+            KernelProfile.timeNode(node.index, node.module, backward: true) {
+                switch node.operation {
+                case .layer(let layer):
+                    accumulate(layer.backward(dy, needsInputGradient: needsInput), into: node.from[0])
+                case .concat(let concat):
+                    let parts = concat.backward(dy)
+                    for (f, part) in zip(node.from, parts) where f >= 0 && plan.trainsAtOrAbove[f] { accumulate(part, into: f) }
+                }
             }
         }
     }

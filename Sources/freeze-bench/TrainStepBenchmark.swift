@@ -84,10 +84,30 @@ struct TrainStepBenchmark: ParsableCommand {
                 String(format: "%@ %.0f / %.0f", $0.rawValue, phases.wall[$0, default: 0] * 1e3 / Double(steps),
                        phases.cpu[$0, default: 0] * 1e3 / Double(steps))
             }.joined(separator: ", "))
+            printNodes(kernelProfile, steps: steps)
             printProfile(kernelProfile, steps: steps, stepSeconds: seconds / Double(steps))
             print(String(format: "  allocator cache after the steps: %.2f GB of freed buffers kept for reuse (counted in RSS, not in the tracked peak)",
                          Double(MemoryMeter.shared.cachedBytes) / 1e9))
         }
+    }
+
+    /// Per graph node: forward and backward wall ms per step, and how busy the two cores were.
+    func printNodes(_ profile: KernelProfile, steps: Int) {
+        var rows: [Int: (module: String, forward: Double, forwardCPU: Double, backward: Double, backwardCPU: Double)] = [:]
+        for s in profile.recordedNodes {
+            var row = rows[s.node] ?? (s.module, 0, 0, 0, 0)
+            if s.backward { row.backward += s.seconds; row.backwardCPU += s.cpuSeconds } else { row.forward += s.seconds; row.forwardCPU += s.cpuSeconds }
+            rows[s.node] = row
+        }
+        print("  layers (ms per step: forward, backward; cores busy = CPU time / (2 × wall)):")
+        let scale = 1e3 / Double(steps)
+        for (node, row) in rows.sorted(by: { $0.key < $1.key }) {
+            let busy = { (cpu: Double, wall: Double) in wall > 0 ? 100 * cpu / (Double(computeCores) * wall) : 0 }
+            print(String(format: "    %2d %-14@ %7.1f (%3.0f %%)  %7.1f (%3.0f %%)", node, row.module, row.forward * scale,
+                         busy(row.forwardCPU, row.forward), row.backward * scale, busy(row.backwardCPU, row.backward)))
+        }
+        let total = rows.values.reduce((0.0, 0.0)) { ($0.0 + $1.forward + $1.backward, $0.1 + $1.forwardCPU + $1.backwardCPU) }
+        print(String(format: "    all layers %.0f ms per step, cores busy %.0f %%", total.0 * scale, 100 * total.1 / (Double(computeCores) * total.0)))
     }
 
     func printProfile(_ profile: KernelProfile, steps: Int, stepSeconds: Double) {
