@@ -27,7 +27,15 @@ extension Conv2d {
 
     /// Adds dL/dW (and dL/db) from dL/dy; returns dL/d(part) for every part when asked.
     public func backward(concatenated dy: Tensor, needsInputGradient: Bool) -> [Tensor]? {
+        let count = recordedParts?.count ?? 0
+        let gradients = backward(concatenated: dy, needsPartGradients: [Bool](repeating: needsInputGradient, count: count))
+        return needsInputGradient ? gradients.map { $0! } : nil
+    }
+
+    /// Adds dL/dW (and dL/db) from dL/dy; returns dL/d(part) for the parts that ask for it.
+    public func backward(concatenated dy: Tensor, needsPartGradients: [Bool]) -> [Tensor?] {
         guard let parts = recordedParts else { preconditionFailure("Conv2d.backward(concatenated:) without a recorded forward") }
+        precondition(needsPartGradients.count == parts.count, "Conv2d.backward(concatenated:): \(needsPartGradients.count) flags for \(parts.count) parts")
         defer { recordedParts = nil }
         let (n, h, w, offsets) = checkParts(parts, "Conv2d.backward(concatenated:)")
         precondition(dy.shape == [n, outChannels, h, w], "Conv2d.backward(concatenated:): dy \(dy.shape) for parts \(parts.map(\.shape))")
@@ -48,14 +56,15 @@ extension Conv2d {
             partials.forEach { dWeight.add($0) }
             profile?.record(sample(.weightGradient, [n, inChannels, h, w], seconds: monotonicSeconds() - started))
         }
-        guard needsInputGradient else { return nil }
+        guard needsPartGradients.contains(true) else { return parts.map { _ in nil } }
         let started = profile == nil ? 0 : monotonicSeconds()
-        let gradients = parts.map { Tensor(uninitializedShape: $0.shape) }
+        let gradients = zip(parts, needsPartGradients).map { $1 ? Tensor(uninitializedShape: $0.shape) : nil }
         let weights = UnsafePointer(weight.value.data)
         forEachImageGroup(n, work: k * ldw * pixels) { _, image in
             for (i, part) in parts.enumerated() {
+                guard let gradient = gradients[i] else { continue }
                 sgemm(transposeA: true, m: part.c, n: pixels, k: k, weights + offsets[i], lda: ldw, dy.data + image * k * pixels, ldb: pixels,
-                      gradients[i].data + image * part.c * pixels, ldc: pixels)
+                      gradient.data + image * part.c * pixels, ldc: pixels)
             }
         }
         profile?.record(sample(.inputGradient, [n, inChannels, h, w], seconds: monotonicSeconds() - started))

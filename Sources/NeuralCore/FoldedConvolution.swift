@@ -32,10 +32,10 @@ public final class FoldedConvolution: Layer {
         forward(.concatenation(parts), mode, adding: nil)
     }
 
-    /// dL/d(part) for every part of a `forward(concatenating:)`, when asked.
-    public func backward(concatenated dy: Tensor, needsInputGradient: Bool) -> [Tensor]? {
-        let dz = preActivationGradient(dy, needsInputGradient: needsInputGradient)
-        return folded.backward(concatenated: dz ?? dy, needsInputGradient: needsInputGradient)
+    /// dL/d(part) for the parts of a `forward(concatenating:)` that ask for it.
+    public func backward(concatenated dy: Tensor, needsPartGradients: [Bool]) -> [Tensor?] {
+        let dz = preActivationGradient(dy, needsInputGradient: needsPartGradients.contains(true))
+        return folded.backward(concatenated: dz ?? dy, needsPartGradients: needsPartGradients)
     }
 
     private enum Input { case whole(Tensor), concatenation([Tensor]) }

@@ -27,10 +27,31 @@ public final class C3: Layer {
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let parts = cv3.backward(concatenated: dy, needsInputGradient: true)!
-        let dA = m.backward(parts[0], needsInputGradient: true)!
+        let (dA, dB) = innerBackward(dy)
         let dx1 = cv1.backward(dA, needsInputGradient: needsInputGradient)
-        let dx2 = cv2.backward(parts[1], needsInputGradient: needsInputGradient)
+        let dx2 = cv2.backward(dB, needsInputGradient: needsInputGradient)
         return sum(dx1, dx2)
+    }
+
+    /// dL/d(cv1 output) and dL/d(cv2 output), through cv3 and m.
+    private func innerBackward(_ dy: Tensor) -> (Tensor, Tensor) {
+        let parts = cv3.backward(concatenated: dy, parts: 2)
+        return (m.backward(parts[0], needsInputGradient: true)!, parts[1])
+    }
+}
+
+/// A C3 whose input is a Concat (YOLOv5's head) reads it part by part: cv1 and cv2 are 1×1.
+extension C3: ConcatenationReader {
+    func forward(concatenating parts: [Tensor], _ mode: ForwardMode) -> Tensor {
+        let a = m.forward(cv1.forward(concatenating: parts, mode), mode)
+        let b = cv2.forward(concatenating: parts, mode)
+        return cv3.forward(concatenating: [a, b], mode)
+    }
+
+    func backward(concatenated dy: Tensor, needsPartGradients: [Bool]) -> [Tensor?] {
+        let (dA, dB) = innerBackward(dy)
+        let from1 = cv1.backward(concatenated: dA, needsPartGradients: needsPartGradients)
+        let from2 = cv2.backward(concatenated: dB, needsPartGradients: needsPartGradients)
+        return zip(from1, from2).map { sum($0, $1) }
     }
 }

@@ -51,11 +51,16 @@ public final class Conv: Layer {
         return bn.forward(conv.forward(concatenating: parts, mode), mode)
     }
 
-    /// dL/d(part) for each part of a `forward(concatenating:)`, when asked.
-    func backward(concatenated dy: Tensor, needsInputGradient: Bool) -> [Tensor]? {
-        if let folded { return folded.backward(concatenated: dy, needsInputGradient: needsInputGradient) }
+    /// dL/d(part) for the parts of a `forward(concatenating:)` that ask for it.
+    func backward(concatenated dy: Tensor, needsPartGradients: [Bool]) -> [Tensor?] {
+        if let folded { return folded.backward(concatenated: dy, needsPartGradients: needsPartGradients) }
         let dc = bn.backward(dy, needsInputGradient: true)!
-        return conv.backward(concatenated: dc, needsInputGradient: needsInputGradient)
+        return conv.backward(concatenated: dc, needsPartGradients: needsPartGradients)
+    }
+
+    /// dL/d(part) for every one of `parts` parts of a `forward(concatenating:)`.
+    func backward(concatenated dy: Tensor, parts: Int) -> [Tensor] {
+        backward(concatenated: dy, needsPartGradients: [Bool](repeating: true, count: parts)).map { $0! }
     }
 
     /// Whether the forward pass runs as one convolution with the BatchNorm folded in.

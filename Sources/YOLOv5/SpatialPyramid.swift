@@ -21,7 +21,7 @@ public final class SPP: Layer {
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let parts = cv2.backward(concatenated: dy, needsInputGradient: true)!
+        let parts = cv2.backward(concatenated: dy, parts: pools.count + 1)
         let dY = parts[0]
         for (pool, part) in zip(pools, parts.dropFirst()) {
             dY.add(pool.backward(part, needsInputGradient: true)!)
@@ -55,7 +55,7 @@ public final class SPPF: Layer {
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let parts = cv2.backward(concatenated: dy, needsInputGradient: true)!
+        let parts = cv2.backward(concatenated: dy, parts: 4)
         // y3 = mp(y2): its gradient joins y2's, then y1's, then x's.
         let d2 = parts[2]
         d2.add(pools[2].backward(parts[3], needsInputGradient: true)!)
