@@ -3,6 +3,16 @@ import PackageDescription
 
 // Compiled in the Swift 5 language mode: the numeric kernels hand disjoint slices of one buffer
 // to parallel workers, which Swift 6's data-race checker cannot express.
+// NeuralCore's element-wise kernels (BatchNorm, activations, Winograd transforms) are loops the
+// compiler vectorises; for x86-64 it is told it may use AVX2 and FMA (every x86 server CPU since
+// Intel Haswell, 2013, and AMD Zen), which runs them two to three times faster than the SSE2
+// baseline. Floating-point results do not change: Swift never contracts a·b + c into an FMA.
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "FreezeStudy",
     platforms: [.macOS(.v15)],
@@ -24,7 +34,7 @@ let package = Package(
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "ConfigFile", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "NeuralCore", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
         .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
         .target(name: "VOCData", dependencies: ["NeuralCore", "ConfigFile", "CTurboJPEG"]),
