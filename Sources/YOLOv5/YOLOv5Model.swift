@@ -122,11 +122,4 @@ public final class YOLOv5Model {
 
     /// Total number of parameter elements.
     public var parameterCount: Int { namedParameters().map(\.1.count).reduce(0, +) }
-
-    /// Module name and input indices of row i (Detect included), for listings.
-    public func rowDescription(_ i: Int) -> (module: String, from: [Int], repeats: Int, outputChannels: Int) {
-        if i == nodes.count { return ("Detect", detectFrom, 1, detect.anchorsPerLevel * detect.outputsPerAnchor) }
-        let node = nodes[i]
-        return (node.module, node.from, node.repeats, node.outputChannels)
-    }
 }
