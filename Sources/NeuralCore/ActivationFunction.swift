@@ -10,10 +10,6 @@ public enum ActivationFunction: Sendable, Equatable {
     case leakyReLU(Float)
 }
 
-/// 1 / (1 + e^−x) through `fastExp`.
-@inline(__always)
-public func fastSigmoid(_ x: Float) -> Float { 1 / (1 + fastExp(-x)) }
-
 /// e^x to within 3e-7 relative (Cephes `expf`'s polynomial), written so that loops over it
 /// vectorise: the rounding of x·log₂e to an integer k is done by adding 1.5·2²³, and 2^k is
 /// built from k's bits, with no calls and no traps. Inputs are clamped to [−87.3, 88.7].

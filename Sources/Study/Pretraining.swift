@@ -149,8 +149,3 @@ private final class PretrainingObserver: TrainingObserver {
         log("pretrain source val " + lastValidation)
     }
 }
-
-/// The synthetic data generator's version (part of every cache key).
-enum SyntheticVOCVersion {
-    static var current: Int { SyntheticVOC.generatorVersion }
-}

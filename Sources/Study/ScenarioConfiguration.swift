@@ -41,7 +41,7 @@ struct ScenarioConfiguration {
                 "pretrain_epochs": e.pretrainEpochs, "pretrain_image_size": e.pretrainImageSize,
                 "pretrain_batch_size": e.pretrainBatchSize, "pretrain_hyp": e.pretrainHyp,
                 "pretrain_nominal_batch_size": e.pretrainNominalBatchSize,
-                "synthetic_generator_version": SyntheticVOCVersion.current,
+                "synthetic_generator_version": SyntheticVOC.generatorVersion,
             ] as [String: Any]
         }
         values = v
