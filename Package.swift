@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
         .target(name: "Statistics"),
         .target(name: "Results", dependencies: ["HDF5"]),
-        .target(name: "Report", dependencies: ["Results", "HDF5"]),
+        .target(name: "Report", dependencies: ["Results", "Statistics", "HDF5"]),
         .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
                                              "CLibCrypto"]),
 
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport", "HDF5"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Statistics", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: [
             "Study", "Results", "Report", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData", "NeuralCore",
         ]),

@@ -29,6 +29,11 @@ public struct EpochRecord: Equatable, Sendable {
     public var rssPeakBytes: Double
     /// Share of the epoch's wall time the trainer spent waiting for batches, 0…1.
     public var dataWaitFraction: Double
+    /// Where the epoch's wall time went, phase by phase, in seconds: waiting for batches, the
+    /// forward passes with the loss, the backward passes, the optimizer steps, the EMA updates
+    /// and validation. They add up to (nearly) `epochSeconds`; NaN in files written before they
+    /// were recorded.
+    public var secondsDataWait, secondsForward, secondsBackward, secondsOptimizer, secondsEMA, secondsValidation: Double
 
     /// An epoch; fields not given are `.nan` (not measured).
     public init(
@@ -37,7 +42,9 @@ public struct EpochRecord: Equatable, Sendable {
         precision: Double = .nan, recall: Double = .nan, map50: Double = .nan, map50to95: Double = .nan,
         lr0: Double = .nan, lr1: Double = .nan, lr2: Double = .nan,
         epochSeconds: Double = .nan, imagesPerSecond: Double = .nan, cpuUtilization: Double = .nan,
-        trackedPeakBytes: Double = .nan, rssPeakBytes: Double = .nan, dataWaitFraction: Double = .nan
+        trackedPeakBytes: Double = .nan, rssPeakBytes: Double = .nan, dataWaitFraction: Double = .nan,
+        secondsDataWait: Double = .nan, secondsForward: Double = .nan, secondsBackward: Double = .nan,
+        secondsOptimizer: Double = .nan, secondsEMA: Double = .nan, secondsValidation: Double = .nan
     ) {
         self.trainBox = trainBox; self.trainObj = trainObj; self.trainCls = trainCls
         self.valBox = valBox; self.valObj = valObj; self.valCls = valCls
@@ -46,6 +53,8 @@ public struct EpochRecord: Equatable, Sendable {
         self.epochSeconds = epochSeconds; self.imagesPerSecond = imagesPerSecond
         self.cpuUtilization = cpuUtilization; self.trackedPeakBytes = trackedPeakBytes
         self.rssPeakBytes = rssPeakBytes; self.dataWaitFraction = dataWaitFraction
+        self.secondsDataWait = secondsDataWait; self.secondsForward = secondsForward; self.secondsBackward = secondsBackward
+        self.secondsOptimizer = secondsOptimizer; self.secondsEMA = secondsEMA; self.secondsValidation = secondsValidation
     }
 
     /// Equal when every field is equal, treating two NaNs (two unmeasured values) as equal.

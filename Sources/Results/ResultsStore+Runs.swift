@@ -140,6 +140,11 @@ extension ResultsStore {
         ]
         try Self.writeMachine(identity?.machine ?? MachineDescription(cores: 0, cpu: "", blas: ""), on: group)
         for (name, value) in attributes { try group.setAttribute(name, value) }
+        if let flops = run.flopsPerImage {
+            try group.setAttribute(Schema.Run.flopsForward, .double(flops.forward))
+            try group.setAttribute(Schema.Run.flopsWeightGradient, .double(flops.weightGradient))
+            try group.setAttribute(Schema.Run.flopsInputGradient, .double(flops.inputGradient))
+        }
     }
 
     /// Throws `scenarioChanged` when the recorded scenario differs from `info` in what decides its results.

@@ -37,7 +37,11 @@ struct RunTraining {
                                     trainableTensors: job.freezeSummary.trainableTensors, trainableParameters: job.freezeSummary.trainableParameters,
                                     frozenTensors: job.freezeSummary.frozenTensors, frozenParameters: job.freezeSummary.frozenParameters,
                                     configJSON: configuration)
-        try store.beginRun(key, scenario: scenario, run: inputs.run, order: inputs.order, restart: restart)
+        // The work of one image as this scenario's graph runs it, for the report's cost accounting.
+        let flops = try job.model.trainingFLOPs(imageSize: settings.imageSize)
+        var run = inputs.run
+        run.flopsPerImage = FLOPsPerImage(forward: flops.forward, weightGradient: flops.weightGradient, inputGradient: flops.inputGradient)
+        try store.beginRun(key, scenario: scenario, run: run, order: inputs.order, restart: restart)
         var startEpoch = 0
         if status == .running && !restart, FileManager.default.fileExists(atPath: inputs.checkpoint.path) {
             let restored = try TrainingCheckpoint.restore(inputs.checkpoint, into: job.trainer)
