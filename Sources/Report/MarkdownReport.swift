@@ -16,7 +16,7 @@ struct MarkdownReport {
     let reportCommand: String
 
     func render() -> String {
-        var sections = [header(), table(), claimsSection(), guideSection(), chartsSection(), perClassSection(),
+        var sections = [header(), table(), fineTuningSection(), claimsSection(), guideSection(), chartsSection(), perClassSection(),
                         difficultObjectsSection(), definitionsSection(), filesSection(), configurationSection(), reproduceSection()]
         sections.removeAll(where: \.isEmpty)
         return sections.joined(separator: "\n\n") + "\n"
