@@ -112,14 +112,14 @@ import YOLOv5
         let run = try #require(thaw.runs.first)
         #expect(run.status == .complete && run.completion?.frozenTensorsUnchanged == true)
         let config = ResolvedConfig(json: thaw.info.configJSON)
-        #expect(config.text("unfreeze_at") == "1" && config.text("bn") == "frozen-bn", thaw.info.configJSON)
-        #expect(thaw.info.configJSON.contains(#""lr_mult":{"0-9":0.5}"#), thaw.info.configJSON)
+        #expect(config.text("unfreeze_at") == "1" && config.text("bn") == "frozen-bn", "\(thaw.info.configJSON)")
+        #expect(thaw.info.configJSON.contains(#""lr_mult":{"0-9":0.5}"#), "\(thaw.info.configJSON)")
         #expect(thaw.info.configJSON.contains("FrozenBatchNorm2d"), "the policy's meaning is recorded")
         let proof = try #require(run.frozenCheck)
         #expect(proof.algorithm == "sha256" && proof.changed.isEmpty)
         #expect(proof.tensors.contains { $0.name == "model.0.conv.weight" } && proof.tensors.contains { $0.name == "model.0.bn.running_var" })
         #expect(proof.tensors.allSatisfy { $0.fixedThroughEpoch == 0 && $0.startDigest.count == 64 })
         #expect(proof.batchNormNames.count == proof.runningVarianceDrift.count && !proof.batchNormNames.isEmpty)
-        #expect(run.info.command.contains("--unfreeze-at 1"), run.info.command)
+        #expect(run.info.command.contains("--unfreeze-at 1"), "\(run.info.command)")
     }
 }
