@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
         .target(name: "VOCData", dependencies: ["NeuralCore", "ConfigFile", "CTurboJPEG"]),
-        .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
+        .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints", "CLibCrypto"]),
         .target(name: "Statistics"),
         .target(name: "Results", dependencies: ["HDF5"]),
         .target(name: "Report", dependencies: ["Results", "Statistics", "HDF5"]),

@@ -16,8 +16,8 @@ struct MarkdownReport {
     let reportCommand: String
 
     func render() -> String {
-        var sections = [header(), table(), pairedSection(), claimsSection(), guideSection(), timeToTargetSection(), costSection(),
-                        chartsSection(), perClassSection(),
+        var sections = [header(), table(), pairedSection(), fineTuningSection(), claimsSection(), guideSection(), timeToTargetSection(),
+                        costSection(), chartsSection(), perClassSection(),
                         difficultObjectsSection(), definitionsSection(), filesSection(), configurationSection(), reproduceSection()]
         sections.removeAll(where: \.isEmpty)
         return sections.joined(separator: "\n\n") + "\n"

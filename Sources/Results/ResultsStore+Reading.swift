@@ -27,7 +27,7 @@ extension ResultsStore {
 
     static func readRun(_ group: HDF5Group, seed: Int) throws -> RunResults {
         let epochCount = try recordedEpochs(in: group)
-        return RunResults(
+        var run = RunResults(
             seed: seed,
             status: try status(of: group),
             info: RunInfo(command: try group.optionalString(Schema.Run.command) ?? "",
@@ -42,6 +42,8 @@ extension ResultsStore {
             epochs: try readEpochs(group, count: epochCount),
             iterations: try readIterations(group, epochs: epochCount),
             perClass: try readPerClass(group))
+        run.frozenCheck = try readFrozenCheck(group)
+        return run
     }
 
     static func info(of group: HDF5Group) throws -> ScenarioInfo {

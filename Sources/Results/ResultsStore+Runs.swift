@@ -99,6 +99,7 @@ extension ResultsStore {
             }
             try Self.truncate(group, toEpochs: epochs)
             if group.contains(Schema.perClassGroup) { try group.remove(Schema.perClassGroup) }
+            if group.contains(FrozenCheckSchema.group) { try group.remove(FrozenCheckSchema.group) }
             for attribute in [Schema.Run.finished, Schema.Run.frozenTensorsUnchanged,
                               Schema.Run.frozenTensorsChecked, Schema.Run.note] where group.hasAttribute(attribute) {
                 try group.removeAttribute(attribute)

@@ -60,6 +60,9 @@ struct Pretraining {
         pretrain.seed = e.seed
         pretrain.nominalBatchSize = e.pretrainNominalBatchSize
         pretrain.bn = .update
+        // Pretraining trains everything from scratch: no scenario's fine-tuning schedule applies.
+        (pretrain.unfreezeAt, pretrain.unfreeze, pretrain.unfreezeStep, pretrain.unfreezeLayers) = (nil, .all, 1, 1)
+        (pretrain.learningRateMultipliers, pretrain.weightDecayMultipliers) = ([], [])
         log("pretraining \(settings.model) from scratch on the synthetic source task (\(e.sourceClasses.rawValue) classes, "
             + "\(e.sourceImages) images, \(e.pretrainEpochs) epochs at \(e.pretrainImageSize) px); the checkpoint is cached as \(url.path)")
         let job = try TrainingJob(settings: pretrain, freeze: .nothing, model: study.resolve(settings.model), data: sourceData,

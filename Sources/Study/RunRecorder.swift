@@ -12,6 +12,8 @@ final class RunRecorder: TrainingObserver {
     let configuration: String
     let progress: Progress
     weak var trainer: Trainer?
+    /// Compares the tensors that must not change after every epoch.
+    var audit: FrozenTensorAudit?
 
     init(store: ResultsStore, key: RunKey, classNames: [String], checkpoint: URL, configuration: String, progress: Progress) {
         self.store = store
@@ -25,6 +27,7 @@ final class RunRecorder: TrainingObserver {
     func trainer(didFinishIteration report: IterationReport) { progress.iteration(report) }
 
     func trainer(didFinishEpoch report: EpochReport) throws {
+        audit?.check(afterEpoch: report.epoch)
         let v = report.validation
         let record = EpochRecord(
             trainBox: report.trainBox, trainObj: report.trainObj, trainCls: report.trainCls,

@@ -31,7 +31,7 @@ struct RunTraining {
                                   weights: inputs.weights.url, hyp: inputs.hyp, log: log)
         log("\(key): freeze \(inputs.scenario.freeze.text) (bn: \(settings.bn.rawValue)): \(job.freezeSummary.trainableParameters) "
             + "trainable, \(job.freezeSummary.frozenParameters) frozen parameters; \(job.weightsReport)")
-        let frozenCheck = FrozenTensorCheck(job.model)
+        let audit = FrozenTensorAudit(job.model, plan: job.plan)
         let configuration = ScenarioConfiguration(inputs, job: job).json
         let scenario = ScenarioInfo(freeze: inputs.scenario.freeze.text, freezePatterns: inputs.scenario.freeze.patterns, bn: settings.bn.rawValue,
                                     trainableTensors: job.freezeSummary.trainableTensors, trainableParameters: job.freezeSummary.trainableParameters,
@@ -57,6 +57,7 @@ struct RunTraining {
                                    configuration: configuration,
                                    progress: Progress(scenario: key.description, epochs: settings.epochs, statusFile: inputs.progress))
         recorder.trainer = job.trainer
+        recorder.audit = audit
         let problemsBefore = job.loaderProblemCount
         do {
             try job.trainer.run(from: startEpoch, observer: recorder)
@@ -65,11 +66,12 @@ struct RunTraining {
         }
         job.reportLoaderProblems(log, after: problemsBefore)
 
-        let moved = frozenCheck.changed(in: job.model)
-        try store.finishRun(key, RunCompletion(frozenTensorsUnchanged: moved.isEmpty, frozenTensorsChecked: frozenCheck.fingerprints.count,
+        let moved = audit.changed
+        try store.setFrozenCheck(key, audit.record)
+        try store.finishRun(key, RunCompletion(frozenTensorsUnchanged: moved.isEmpty, frozenTensorsChecked: audit.entries.count,
                                                note: moved.isEmpty ? "" : "changed: " + moved.prefix(5).joined(separator: ", ")))
         recorder.progress.writeStatus("\(key): complete")
-        log("\(key): complete; \(frozenCheck.fingerprints.count) frozen tensors "
-            + (moved.isEmpty ? "bit-identical to their starting values" : "CHANGED: \(moved.prefix(5))"))
+        log("\(key): complete; \(audit.entries.count) tensors that had to stay fixed are "
+            + (moved.isEmpty ? "bit-identical to their starting values (SHA-256 after every epoch)" : "CHANGED: \(moved.prefix(5))"))
     }
 }

@@ -52,8 +52,10 @@ public struct StudyFile: Sendable {
             }
             seen[scenarioName] = nameNode.line ?? 0
             guard let freezeNode = scenarioFields["freeze"] else { throw node.error("scenario '\(scenarioName)' needs a 'freeze' spec") }
-            return ScenarioDefinition(name: scenarioName, freeze: try Self.freeze(freezeNode),
-                                      settings: try SettingsTable.read(scenarioFields, over: base), line: node.line)
+            var scenario = ScenarioDefinition(name: scenarioName, freeze: try Self.freeze(freezeNode),
+                                              settings: try SettingsTable.read(scenarioFields, over: base), line: node.line)
+            scenario.keyLines = fields.merging(scenarioFields) { $1 }.compactMapValues(\.line)
+            return scenario
         }
         guard !scenarios.isEmpty else { throw list.error("the study has no scenarios") }
     }

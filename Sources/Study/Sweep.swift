@@ -182,6 +182,7 @@ public final class Sweep {
         if run.restart { arguments.append("--restart") }
         if options.extraScenarios.contains(where: { $0.name == run.scenario.name }) {
             arguments += ["--freeze", run.scenario.freeze.text, "--bn", run.scenario.settings.bn.rawValue]
+                + ScheduleFlags.arguments(for: run.scenario.settings)
         }
         return LocalJobs.Job(key: run.key, arguments: arguments, log: setup.folder.log(run.key), progress: setup.folder.progress(run.key))
     }

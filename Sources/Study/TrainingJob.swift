@@ -13,6 +13,8 @@ struct TrainingJob {
     let model: YOLOv5Model
     let freezeSummary: FreezeSummary
     let trainer: Trainer
+    /// Which layers train in which epoch, BatchNorm policy and per-layer factors.
+    let plan: FineTuningPlan
     let hyp: Hyperparameters
     /// What happened to the starting weights ("loaded 343 of 349 tensors from …").
     let weightsReport: String
@@ -66,6 +68,8 @@ struct TrainingJob {
         trainingSettings.nominalBatchSize = settings.nominalBatchSize
         trainer = try Trainer(model: model, settings: trainingSettings, train: LoaderBatches(trainLoader),
                               validation: LoaderBatches(valLoader))
+        plan = try FineTuningPlan(settings.fineTuningSchedule(freeze: freeze), model: model, epochs: settings.epochs)
+        trainer.use(plan)
         reportLoaderProblems(log)
     }
 

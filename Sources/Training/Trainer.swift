@@ -48,6 +48,9 @@ public final class Trainer {
     public var validatesEveryEpoch = true
     /// Asked after every iteration and before every epoch: when it is set, `run` returns `.stopped`.
     public var stopRequest: StopRequest?
+    /// Which parameters train in which epoch and their lr/decay factors (`use(_:)`); nil: the
+    /// freezing applied before the trainer was built, for every epoch.
+    public internal(set) var fineTuning: FineTuningPlan?
 
     /// A trainer for `model` as it is now (weights loaded and freezing applied).
     public init(model: YOLOv5Model, settings: TrainingSettings, train: BatchSource, validation: BatchSource?) throws {
@@ -101,6 +104,7 @@ public final class Trainer {
 
     /// Iterations `start ..<` of `epoch`, then validation; nil when a stop was requested first.
     private func trainEpoch(_ epoch: Int, from start: Int, observer: TrainingObserver?, stoppable: Bool) throws -> EpochReport? {
+        prepareEpoch(epoch)
         if start == 0 {
             optimizer.zeroGradients()  // train.py: optimizer.zero_grad() at each epoch's start drops a partial accumulation
             epochIterations = []

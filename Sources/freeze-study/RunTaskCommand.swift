@@ -39,12 +39,15 @@ struct RunTaskCommand: ParsableCommand {
     @Option(help: "For a scenario not in the study file (freeze-study run): its freeze spec.")
     var freeze: String?
 
-    @Option(help: "With --freeze: BatchNorm of frozen layers, update or frozen.")
+    @Option(help: "With --freeze: BatchNorm of frozen layers, update, frozen or frozen-bn.")
     var bn: BatchNormPolicy?
+
+    @OptionGroup var schedule: ScheduleOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if bn != nil && freeze == nil { throw ValidationError("--bn is for an ad-hoc scenario; give --freeze too") }
+        if schedule.isSet && freeze == nil { throw ValidationError("schedule flags are for an ad-hoc scenario; give --freeze too") }
     }
 
     func run() throws {
@@ -58,6 +61,7 @@ struct RunTaskCommand: ParsableCommand {
         if let freeze {
             var settings = try StudyFile(contentsOf: options.study).shared
             if let bn { settings.bn = bn }
+            try schedule.apply(to: &settings)
             options.adHocScenario = ScenarioDefinition(name: scenario, freeze: try FreezeSpec(parsing: freeze), settings: settings, line: nil)
         }
         try RunTask.run(options)

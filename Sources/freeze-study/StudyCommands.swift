@@ -96,8 +96,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Scenario name (default: freeze-<spec>).")
     var name: String?
 
-    @Option(help: "BatchNorm of frozen layers: update (YOLOv5) or frozen.")
+    @Option(help: "BatchNorm of frozen layers: update (YOLOv5), frozen (statistics fixed) or frozen-bn (statistics and affine fixed, folded into the convolution).")
     var bn: BatchNormPolicy?
+
+    @OptionGroup var schedule: ScheduleOptions
 
     @Flag(help: "Train its complete runs again.")
     var force = false
@@ -107,6 +109,7 @@ struct RunCommand: ParsableCommand {
         let study = try StudyFile(contentsOf: URL(fileURLWithPath: options.study))
         var settings = study.shared
         if let bn { settings.bn = bn }
+        try schedule.apply(to: &settings)
         // "[0, 1, 2]" → freeze-0_1_2, "0-9" → freeze-0-9, "model.2.cv1." → freeze-model.2.cv1.
         let scenarioName = name ?? "freeze-" + spec.text.replacingOccurrences(of: ",", with: "_")
             .filter { $0.isLetter || $0.isNumber || "-._".contains($0) }
