@@ -34,7 +34,8 @@ final class RunRecorder: TrainingObserver {
             lr0: report.learningRates[0], lr1: report.learningRates[1], lr2: report.learningRates[2],
             epochSeconds: report.epochSeconds, imagesPerSecond: report.imagesPerSecond, cpuUtilization: report.cpuUtilization,
             trackedPeakBytes: Double(report.trackedPeakBytes), rssPeakBytes: Double(report.peakResidentBytes),
-            dataWaitFraction: report.dataWaitSeconds / report.trainSeconds)
+            dataWaitFraction: report.dataWaitSeconds / report.trainSeconds,
+            rssPeakBytesLargestRank: Double(report.peakResidentBytesPerRank.max() ?? report.peakResidentBytes))
         let iterations = report.iterations.map {
             IterationRecord(loss: $0.box + $0.obj + $0.cls, imagesPerSecond: $0.imagesPerSecond, trackedBytes: Double($0.trackedBytes))
         }
