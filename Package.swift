@@ -42,6 +42,8 @@ let package = Package(
             "YOLOv5", "VOCData", "Training", "Results", "Report", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Trains a few steps on MPI ranks for the tests of data-parallel training (not a product).
+        .executableTarget(name: "distributed-check", dependencies: ["Distributed", "Training", "YOLOv5", "Checkpoints", "NeuralCore"]),
         .executableTarget(name: "freeze-bench", dependencies: [
             "NeuralCore", "YOLOv5", "VOCData", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,6 +14,11 @@ public enum Launch {
         ProcessInfo.processInfo.environment[worldSizeVariable].flatMap(Int.init) ?? 1
     }
 
+    /// Ranks `mpirun` started on this machine (1 when the process was not started by it).
+    public static var announcedLocalRanks: Int {
+        ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
+    }
+
     /// The rank `mpirun` announced (0 when the process was not started by it).
     public static var announcedRank: Int {
         ProcessInfo.processInfo.environment[worldRankVariable].flatMap(Int.init) ?? 0

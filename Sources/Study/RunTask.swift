@@ -66,7 +66,8 @@ public enum RunTask {
         }
         defer { lock?.release() }
         ParentWatch.startIfAsked()
-        let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        // Ranks on one machine share its cores.
+        let threads = options.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / Launch.announcedLocalRanks)
         ComputeEnvironment.useThreads(threads)
 
         let log: (String) -> Void = group.isRoot ? { Progress.say($0) } : { _ in }
