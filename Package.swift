@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
@@ -39,17 +40,20 @@ let package = Package(
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
         .target(name: "VOCData", dependencies: ["NeuralCore", "ConfigFile", "CTurboJPEG"]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints", "CLibCrypto"]),
+        .target(name: "Distributed", dependencies: ["CMPI", "NeuralCore", "Training"]),
         .target(name: "Statistics"),
         .target(name: "Results", dependencies: ["HDF5"]),
         .target(name: "Report", dependencies: ["Results", "Statistics", "HDF5"]),
         .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
-                                             "CLibCrypto"]),
+                                             "Distributed", "CLibCrypto"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
             "YOLOv5", "VOCData", "Training", "Results", "Report", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Trains a few steps on MPI ranks for the tests of data-parallel training (not a product).
+        .executableTarget(name: "distributed-check", dependencies: ["Distributed", "Training", "YOLOv5", "Checkpoints", "NeuralCore"]),
         .executableTarget(name: "freeze-bench", dependencies: [
             "NeuralCore", "YOLOv5", "VOCData", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -25,8 +25,11 @@ public struct EpochRecord: Equatable, Sendable {
     /// High-water mark of the memory meter (live tensor bytes) during the epoch, the analogue of
     /// YOLOv5's GPU_mem (`torch.cuda.memory_reserved`).
     public var trackedPeakBytes: Double
-    /// Peak resident set size of the process during the epoch (`VmHWM`), bytes.
+    /// Peak resident set size during the epoch (`VmHWM`), bytes, of the whole job: the
+    /// process's, or for a run on several MPI ranks the sum of the ranks' peaks.
     public var rssPeakBytes: Double
+    /// The largest one rank's peak resident set size (equal to `rssPeakBytes` for one process).
+    public var rssPeakBytesLargestRank: Double
     /// Share of the epoch's wall time the trainer spent waiting for batches, 0…1.
     public var dataWaitFraction: Double
     /// Where the epoch's wall time went, phase by phase, in seconds: waiting for batches, the
@@ -44,7 +47,8 @@ public struct EpochRecord: Equatable, Sendable {
         epochSeconds: Double = .nan, imagesPerSecond: Double = .nan, cpuUtilization: Double = .nan,
         trackedPeakBytes: Double = .nan, rssPeakBytes: Double = .nan, dataWaitFraction: Double = .nan,
         secondsDataWait: Double = .nan, secondsForward: Double = .nan, secondsBackward: Double = .nan,
-        secondsOptimizer: Double = .nan, secondsEMA: Double = .nan, secondsValidation: Double = .nan
+        secondsOptimizer: Double = .nan, secondsEMA: Double = .nan, secondsValidation: Double = .nan,
+        rssPeakBytesLargestRank: Double = .nan
     ) {
         self.trainBox = trainBox; self.trainObj = trainObj; self.trainCls = trainCls
         self.valBox = valBox; self.valObj = valObj; self.valCls = valCls
@@ -55,6 +59,7 @@ public struct EpochRecord: Equatable, Sendable {
         self.rssPeakBytes = rssPeakBytes; self.dataWaitFraction = dataWaitFraction
         self.secondsDataWait = secondsDataWait; self.secondsForward = secondsForward; self.secondsBackward = secondsBackward
         self.secondsOptimizer = secondsOptimizer; self.secondsEMA = secondsEMA; self.secondsValidation = secondsValidation
+        self.rssPeakBytesLargestRank = rssPeakBytesLargestRank
     }
 
     /// Equal when every field is equal, treating two NaNs (two unmeasured values) as equal.

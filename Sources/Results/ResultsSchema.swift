@@ -39,12 +39,14 @@ public enum EpochSeries {
     public static let timeSplit: [SeriesColumn<EpochRecord>] = [
         secondsDataWait, secondsForward, secondsBackward, secondsOptimizer, secondsEMA, secondsValidation,
     ]
+    public static let rssPeakBytesLargestRank = SeriesColumn<EpochRecord>(name: "rss_peak_bytes_largest_rank",
+                                                                          field: \.rssPeakBytesLargestRank)
 
     /// Every epoch series, in the order of DESIGN.md (and of `curves.csv`).
     public static let all: [SeriesColumn<EpochRecord>] = [
         trainBox, trainObj, trainCls, valBox, valObj, valCls, precision, recall, map50, map50to95,
         lr0, lr1, lr2, epochSeconds, imagesPerSecond, cpuUtilization, trackedPeakBytes, rssPeakBytes,
-        dataWaitFraction,
+        dataWaitFraction, rssPeakBytesLargestRank,
     ] + timeSplit
 }
 

@@ -39,7 +39,8 @@ final class RunRecorder: TrainingObserver {
             trackedPeakBytes: Double(report.trackedPeakBytes), rssPeakBytes: Double(report.peakResidentBytes),
             dataWaitFraction: report.dataWaitSeconds / report.trainSeconds,
             secondsDataWait: report.seconds.dataWait, secondsForward: report.seconds.forward, secondsBackward: report.seconds.backward,
-            secondsOptimizer: report.seconds.optimizer, secondsEMA: report.seconds.ema, secondsValidation: report.seconds.validation)
+            secondsOptimizer: report.seconds.optimizer, secondsEMA: report.seconds.ema, secondsValidation: report.seconds.validation,
+            rssPeakBytesLargestRank: Double(report.peakResidentBytesPerRank.max() ?? report.peakResidentBytes))
         let iterations = report.iterations.map {
             IterationRecord(loss: $0.box + $0.obj + $0.cls, imagesPerSecond: $0.imagesPerSecond, trackedBytes: Double($0.trackedBytes))
         }

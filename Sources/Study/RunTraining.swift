@@ -1,6 +1,7 @@
 import Foundation
 import Results
 import Training
+import VOCData
 import YOLOv5
 
 /// One run (scenario × seed), trained in this process into its own part: build, resume or
@@ -8,8 +9,12 @@ import YOLOv5
 struct RunTraining {
     let inputs: RunInputs
     let log: (String) -> Void
+    /// The ranks training this run (data-parallel); rank 0 alone touches the part, the
+    /// checkpoint and the progress line, the others train beside it (`RankTraining`).
+    var group: any ProcessGroup = SingleProcess()
 
     func run() throws {
+        guard group.isRoot else { return try RankTraining(inputs: inputs, group: group).run() }
         let key = inputs.key, settings = inputs.scenario.settings
         try makeFolder(inputs.part.deletingLastPathComponent())
         try makeFolder(inputs.checkpoint.deletingLastPathComponent())
@@ -24,11 +29,14 @@ struct RunTraining {
         let status = try store.runStatus(key)
         if status == .complete && !inputs.restart {
             log("\(key): complete in \(inputs.part.path); nothing to do (--restart trains it again)")
+            RankTraining.tell(group, .nothingToDo)
             return
         }
         let restart = status != nil && inputs.restart
+        let resumes = status == .running && !restart && FileManager.default.fileExists(atPath: inputs.checkpoint.path)
+        if resumes { try RankTraining.checkWorldSize(store, key, part: inputs.part, ranks: group.size) }
         let job = try TrainingJob(settings: settings, freeze: inputs.scenario.freeze, model: inputs.model, data: inputs.data.url,
-                                  weights: inputs.weights.url, hyp: inputs.hyp, log: log)
+                                  weights: inputs.weights.url, hyp: inputs.hyp, shard: DataShard(rank: 0, count: group.size), log: log)
         log("\(key): freeze \(inputs.scenario.freeze.text) (bn: \(settings.bn.rawValue)): \(job.freezeSummary.trainableParameters) "
             + "trainable, \(job.freezeSummary.frozenParameters) frozen parameters; \(job.weightsReport)")
         let audit = FrozenTensorAudit(job.model, plan: job.plan)
@@ -43,7 +51,7 @@ struct RunTraining {
         run.flopsPerImage = FLOPsPerImage(forward: flops.forward, weightGradient: flops.weightGradient, inputGradient: flops.inputGradient)
         try store.beginRun(key, scenario: scenario, run: run, order: inputs.order, restart: restart)
         var startEpoch = 0
-        if status == .running && !restart, FileManager.default.fileExists(atPath: inputs.checkpoint.path) {
+        if resumes {
             let restored = try TrainingCheckpoint.restore(inputs.checkpoint, into: job.trainer)
             startEpoch = restored.completedEpochs
             log("\(key): resuming after epoch \(startEpoch) from \(inputs.checkpoint.path)")
@@ -52,6 +60,13 @@ struct RunTraining {
         }
         // Epochs recorded after the checkpoint (a kill between the two writes) are dropped.
         try store.truncate(key, toEpochs: startEpoch)
+        RankTraining.tell(group, resumes ? .resume : .start)
+        job.trainer.processGroup = group
+        job.trainer.synchronizeStartingWeights()
+        if group.size > 1 {
+            log("\(key): \(group.size) ranks, each \(settings.batchSize / group.size) images a batch; "
+                + "\(job.trainer.gradientBytesPerStep) bytes of gradients all-reduced per optimizer step")
+        }
 
         let recorder = RunRecorder(store: store, key: key, classNames: job.trainData.classNames, checkpoint: inputs.checkpoint,
                                    configuration: configuration,

@@ -106,6 +106,13 @@ public final class SGD {
         layout.step(learningRates: learningRates, momenta: momenta, weightDecays: weightDecays)
     }
 
+    /// The trainable parameters' gradients, one contiguous buffer in arena order (frozen
+    /// parameters have no place in it): what a data-parallel all-reduce sends.
+    public var trainableGradients: Tensor {
+        refreshLayoutIfStale()
+        return layout.gradients.gradients
+    }
+
     /// Sets every gradient to zero (`optimizer.zero_grad()`; PyTorch frees them, the sum is the same).
     public func zeroGradients() {
         refreshLayoutIfStale()

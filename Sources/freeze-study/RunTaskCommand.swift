@@ -21,7 +21,7 @@ struct RunTaskCommand: ParsableCommand {
     @Option(help: "The seed (one of the study's).")
     var seed: Int
 
-    @Option(help: "Compute threads (default: every core).")
+    @Option(help: "Compute threads (default: every core; under mpirun, the cores ÷ the ranks on this machine).")
     var threads: Int?
 
     @Option(help: "The study's results file (default: runs/<study name>/results.h5); the run's part is written beside it.")

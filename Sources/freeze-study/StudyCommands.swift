@@ -52,8 +52,12 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Runs trained at once, each its own process (default: half the cores, at least 1; each gets cores ÷ jobs threads).")
     var jobs: Int?
 
+    @Option(name: .customLong("mpi"), help: "Train each run on this many MPI ranks, data-parallel (`mpirun -np K freeze-study run-task`; each rank gets cores ÷ (jobs × K) threads).")
+    var mpiRanks: Int?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let mpiRanks, mpiRanks < 1 { throw ValidationError("--mpi must be at least 1") }
     }
 }
 
@@ -77,6 +81,7 @@ struct SweepCommand: ParsableCommand {
         sweepOptions.only = only
         sweepOptions.force = force
         sweepOptions.jobs = jobOptions.jobs
+        sweepOptions.mpiRanks = jobOptions.mpiRanks
         try Sweep(options: sweepOptions).run()
     }
 }
@@ -118,6 +123,7 @@ struct RunCommand: ParsableCommand {
         sweepOptions.only = [scenarioName]
         sweepOptions.force = force
         sweepOptions.jobs = jobOptions.jobs
+        sweepOptions.mpiRanks = jobOptions.mpiRanks
         try Sweep(options: sweepOptions).run()
     }
 }
