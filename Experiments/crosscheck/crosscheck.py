@@ -73,9 +73,12 @@ def starting_weights(study, scenario, given):
         return os.path.abspath(given)
     weights = scenario.settings["weights"]
     if weights == "pretrained":
+        folder = study.resolve("pretrained")
+        committed = sorted(n for n in os.listdir(folder) if n.endswith(".safetensors")) if os.path.isdir(folder) else []
         raise study_plan.StudyError(
-            f"{study.path}: 'weights: pretrained' is FreezeStudy's cached pretraining; pass its file with --weights "
-            f"(`freeze-study sweep` prints it: cache/pretrained/source-….safetensors)")
+            f"{study.path}: 'weights: pretrained' is FreezeStudy's pretraining: pass the file it uses with --weights "
+            f"(`freeze-study pretrain --study {study.path}` names it; committed in {folder}: "
+            f"{', '.join(committed) or 'none'})")
     return study.resolve(weights)
 
 

@@ -306,6 +306,23 @@ class StartWeightsTests(unittest.TestCase):
                 self.assertIn(source, str(caught.exception))
                 self.assertIn(expected, str(caught.exception))
 
+    def test_a_committed_checkpoint_must_match_its_manifest(self):
+        with tempfile.TemporaryDirectory() as folder:
+            source = os.path.join(folder, "yolov5n-source-x.safetensors")
+            write_safetensors(source, {"ema/a": torch.ones(4)})
+            manifest = os.path.join(folder, "yolov5n-source-x.manifest.yaml")
+            self.assertIsNone(start_weights.check_manifest(source), "no manifest: nothing to check")
+            import hashlib
+            right = hashlib.sha256(open(source, "rb").read()).hexdigest()
+            with open(manifest, "w") as handle:
+                handle.write(f"file: yolov5n-source-x.safetensors\nsha256: {right}\n")
+            self.assertEqual(start_weights.check_manifest(source), right)
+            with open(manifest, "w") as handle:
+                handle.write(f"sha256: {'0' * 64}\n")
+            with self.assertRaises(CrossCheckError) as caught:
+                start_weights.check_manifest(source)
+            self.assertIn(manifest, str(caught.exception))
+
     def test_truncated_safetensors_is_an_error(self):
         with tempfile.TemporaryDirectory() as folder:
             source = os.path.join(folder, "start.safetensors")

@@ -9,7 +9,9 @@ loads every tensor by name (any missing, unused or misshapen tensor is an error)
 fits its own class count, exactly as FreezeStudy does (the Detect outputs keep their
 initialisation when the class counts differ)."""
 
+import hashlib
 import json
+import os
 import struct
 
 import torch
@@ -139,10 +141,31 @@ def verify_saved(destination, state):
     return len(state)
 
 
+def check_manifest(weights):
+    """When a committed checkpoint's manifest (`NAME.manifest.yaml` beside `NAME.safetensors`)
+    is present, the file's SHA-256 must be the manifest's, as FreezeStudy requires before using
+    it; returns the SHA-256, or None without a manifest."""
+    manifest = os.path.splitext(weights)[0] + ".manifest.yaml"
+    if not os.path.exists(manifest):
+        return None
+    with open(manifest, encoding="utf-8-sig") as handle:
+        expected = str((yaml.safe_load(handle) or {}).get("sha256", ""))
+    digest = hashlib.sha256()
+    with open(weights, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise WeightsError(f"{weights}: SHA-256 {digest.hexdigest()} is not the one {manifest} records ({expected}); "
+                           f"damaged, or a Git LFS pointer?")
+    return expected
+
+
 def prepare(model_yaml, weights, destination):
     """Builds, checks and saves the train.py checkpoint; returns a description for the records."""
+    sha256 = check_manifest(weights)
     state, part = state_of(weights)
     model, nc = build_model(model_yaml, state, weights)
     save_for_train_py(model, destination)
     checked = verify_saved(destination, state)
-    return {"source": str(weights), "part": part, "classes": nc, "tensors": checked, "pt": str(destination)}
+    return {"source": str(weights), "part": part, "classes": nc, "tensors": checked, "pt": str(destination),
+            "sha256": sha256}
