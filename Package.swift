@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Layers of the code, each depending only on those above it (DESIGN.md).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
@@ -26,10 +27,11 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
         .target(name: "Checkpoints", dependencies: ["NeuralCore"]),
         .target(name: "YOLOv5", dependencies: ["NeuralCore", "ConfigFile", "Checkpoints"]),
-        .target(name: "VOCData", dependencies: ["NeuralCore", "CTurboJPEG", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VOCData", dependencies: ["NeuralCore", "ConfigFile", "CTurboJPEG"]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
         .target(name: "Statistics"),
-        .target(name: "Study", dependencies: ["HDF5", "NeuralCore", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training"]),
+        .target(name: "Study", dependencies: ["HDF5", "NeuralCore", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
+                                             "CLibCrypto"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
@@ -42,11 +44,11 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5", "ConfigFile"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
-        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "TestSupport"]),
+        .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "ConfigFile", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData"]),

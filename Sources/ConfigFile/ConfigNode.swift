@@ -37,27 +37,22 @@ public struct ConfigNode {
         self.path = path
     }
 
-    /// Parses YAML text; a syntax error names the file and line.
+    /// Parses YAML text; a syntax error names the file and line. A leading byte-order mark is
+    /// ignored, as PyYAML ignores it.
     public static func parse(_ text: String, file: String) throws -> ConfigNode {
         do {
-            guard let root = try Yams.compose(yaml: text) else {
+            guard let root = try Yams.compose(yaml: TextFile.dropByteOrderMark(text)) else {
                 throw ConfigError(file: file, line: nil, field: "", reason: "the file is empty")
             }
             return ConfigNode(node: root, file: file)
         } catch let error as YamlError {
-            throw ConfigError(file: file, line: yamlErrorLine(error), field: "", reason: "not valid YAML: \(yamlProblem(error))")
+            throw ConfigError(file: file, line: yamlErrorLine(error, in: text), field: "", reason: "not valid YAML: \(yamlProblem(error))")
         }
     }
 
-    /// Reads and parses a YAML file.
+    /// Reads and parses a YAML file (UTF-8, or UTF-16 with a byte-order mark: see `TextFile`).
     public static func load(_ url: URL) throws -> ConfigNode {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: url.path, line: nil, field: "", reason: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try parse(text, file: url.path)
+        try parse(TextFile.read(url), file: url.path)
     }
 
     /// 1-based line of this node.
@@ -105,11 +100,13 @@ public struct ConfigNode {
         return value
     }
 
-    /// A number.
+    /// A finite number (`0.001`, `1e-3`, `.5`). Swift's parser takes `nan`, `inf` and `1e400`
+    /// (infinity), which no setting means; they are refused here rather than trained with.
     public func double() throws -> Double {
         guard let text = scalarText, !isQuoted, let value = Double(text) else {
             throw error("expected a number, found \(describe)")
         }
+        guard value.isFinite else { throw error("expected a finite number, found \(describe)") }
         return value
     }
 
@@ -147,11 +144,13 @@ public struct ConfigNode {
 }
 
 extension ConfigNode {
-    /// The mapping's values by key, rejecting keys not in `allowed` and repeated keys.
-    public func fields(allowed: Set<String>) throws -> [String: ConfigNode] {
+    /// The mapping's values by key, rejecting keys not in `allowed` (nil: any key is allowed, as
+    /// in a YOLOv5 data YAML, which carries `download:` scripts and other keys nobody reads) and
+    /// repeated keys.
+    public func fields(allowed: Set<String>?) throws -> [String: ConfigNode] {
         var result: [String: ConfigNode] = [:]
         for (key, value) in try mapping() {
-            guard allowed.contains(key) else {
+            if let allowed, !allowed.contains(key) {
                 throw ConfigError(file: file, line: value.line, field: value.path,
                                   reason: "unknown key '\(key)' (known keys: \(allowed.sorted().joined(separator: ", ")))")
             }
@@ -164,16 +163,25 @@ extension ConfigNode {
     }
 }
 
-private func yamlErrorLine(_ error: YamlError) -> Int? {
+private func yamlErrorLine(_ error: YamlError, in text: String) -> Int? {
     switch error {
-    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+    case .duplicatedKeysInMapping(_, let context): return context.mark.line
+    case .reader(_, let offset?, _, _):
+        // libyaml's reader (a control character, bad UTF-8) gives a byte offset, not a mark.
+        let before = String(decoding: TextFile.dropByteOrderMark(text).utf8.prefix(offset), as: UTF8.self)
+        return TextFile.lines(before + "x").count  // the line the offending byte starts
     default: return nil
     }
 }
 
 private func yamlProblem(_ error: YamlError) -> String {
     switch error {
-    case .scanner(_, let problem, _, _), .parser(_, let problem, _, _): return problem
+    case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+    case .duplicatedKeysInMapping(let keys, _):
+        // PyYAML keeps the last value; a repeated key is nearly always a mistake, so it is named.
+        return "key \(keys.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping"
+    case .reader(let problem, _, let value, _): return problem + (value >= 0 ? String(format: " (character U+%04X)", value) : "")
     default: return "\(error)"
     }
 }

@@ -8,9 +8,7 @@ struct EmbeddedData {
 
     /// The synthetic `task` dataset for `embedded`, generating it if the cache lacks it.
     func dataset(_ task: SyntheticTask, _ embedded: EmbeddedDefaults, log: (String) -> Void) throws -> URL {
-        let configuration = SyntheticVOC.Configuration(
-            task: task, images: task == .voc ? embedded.vocImages : embedded.sourceImages,
-            seed: UInt64(embedded.seed), imageSize: embedded.vocImageSize)
+        let configuration = embedded.syntheticConfiguration(task)
         let folder = cacheDirectory.appendingPathComponent("synthetic").appendingPathComponent(configuration.fingerprint)
         let marker = folder.appendingPathComponent(".complete")
         if FileManager.default.fileExists(atPath: marker.path) { return folder }

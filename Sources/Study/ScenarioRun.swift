@@ -69,6 +69,7 @@ struct ScenarioRun {
     var embeddedDescription: [String: Any] {
         let e = sweep.study.embedded
         return ["voc_images": e.vocImages, "image_size": e.vocImageSize, "source_images": e.sourceImages, "seed": e.seed,
+                "source_classes": e.sourceClasses.rawValue,
                 "pretrain_epochs": e.pretrainEpochs, "pretrain_image_size": e.pretrainImageSize,
                 "pretrain_batch_size": e.pretrainBatchSize, "pretrain_hyp": e.pretrainHyp,
                 "pretrain_nominal_batch_size": e.pretrainNominalBatchSize,

@@ -33,23 +33,6 @@ public struct StudySettings: Equatable, Sendable {
     public var cache: ImageCacheMode
 }
 
-/// The embedded synthetic data and pretraining (study file keys `synthetic` and `pretraining`).
-public struct EmbeddedDefaults: Equatable, Sendable {
-    /// Images of the synthetic `voc` task and their size (long side, pixels).
-    public var vocImages = 1000
-    public var vocImageSize = 320
-    /// Images of the synthetic `source` task.
-    public var sourceImages = 1500
-    /// Pretraining on `source`: epochs, image size, batch, hyp.
-    public var pretrainEpochs = 10
-    public var pretrainImageSize = 160
-    public var pretrainBatchSize = 16
-    public var pretrainHyp = "hyps/hyp.synthetic-pretrain.yaml"
-    /// Gradient accumulation target of pretraining (train.py's nbs; 64 in YOLOv5).
-    public var pretrainNominalBatchSize = 64
-    public var seed = 0
-}
-
 /// One scenario: a name, a freeze spec, and overrides of the shared settings.
 public struct ScenarioDefinition: Equatable, Sendable {
     public var name: String
@@ -171,36 +154,6 @@ public struct StudyFile: Sendable {
             s.cache = cache
         }
         return s
-    }
-
-    static func embedded(synthetic: ConfigNode?, pretraining: ConfigNode?) throws -> EmbeddedDefaults {
-        var e = EmbeddedDefaults()
-        if let synthetic {
-            let f = try synthetic.fields(allowed: ["images", "image_size", "source_images", "seed"])
-            if let v = f["images"] { e.vocImages = try v.int() }
-            if let v = f["image_size"] { e.vocImageSize = try v.int() }
-            if let v = f["source_images"] { e.sourceImages = try v.int() }
-            if let v = f["seed"] { e.seed = try v.int() }
-            for (key, value) in [("images", e.vocImages), ("image_size", e.vocImageSize), ("source_images", e.sourceImages)] where value <= 0 {
-                throw f[key]!.error("must be positive")
-            }
-        }
-        if let pretraining {
-            let f = try pretraining.fields(allowed: ["epochs", "image_size", "batch_size", "hyp", "nominal_batch_size"])
-            if let v = f["epochs"] { e.pretrainEpochs = try v.int() }
-            if let v = f["image_size"] {
-                e.pretrainImageSize = try v.int()
-                guard e.pretrainImageSize > 0, e.pretrainImageSize % 32 == 0 else { throw v.error("must be a positive multiple of 32") }
-            }
-            if let v = f["batch_size"] { e.pretrainBatchSize = try v.int() }
-            if let v = f["hyp"] { e.pretrainHyp = try v.string() }
-            if let v = f["nominal_batch_size"] { e.pretrainNominalBatchSize = try v.int() }
-            for (key, value) in [("epochs", e.pretrainEpochs), ("batch_size", e.pretrainBatchSize),
-                                 ("nominal_batch_size", e.pretrainNominalBatchSize)] where value <= 0 {
-                throw f[key]!.error("must be positive")
-            }
-        }
-        return e
     }
 
     /// A path from the study file, resolved against the study file's folder.

@@ -179,7 +179,7 @@ public final class Sweep {
         switch settings.weights {
         case "none": return (nil, "none (from scratch)")
         case "pretrained":
-            let source = try EmbeddedData(cacheDirectory: options.cacheDirectory).dataset(.source, study.embedded, log: log)
+            let source = try EmbeddedData(cacheDirectory: options.cacheDirectory).dataset(study.embedded.sourceClasses.task, study.embedded, log: log)
             let url = try Pretraining(study: study, cacheDirectory: options.cacheDirectory).weights(for: settings, sourceData: source, log: log)
             emptyTensorCache()  // the pretraining's buffers are not the scenario's memory
             ProcessStatistics.releaseFreedMemory()

@@ -1,20 +1,23 @@
+import ConfigFile
 import Foundation
-import Yams
 
 /// A YOLOv5 data YAML (`data/VOC.yaml`, `coco128.yaml`): `path`, `train`, `val`, `nc`, `names`.
 ///
 /// `path` is the dataset root; a relative `path` (or none) is taken relative to the YAML file's
 /// folder (YOLOv5 resolves it against its repository root, which does not exist here). `train` and
-/// `val` are each a folder, a `.txt` list of images, or a list of those, relative to `path`. A
-/// folder may be a VOC year/devkit folder and a `.txt` may be a VOC image set
-/// (`VOC2007/ImageSets/Main/train.txt`), so one YAML can point at either layout. `names` is a list
-/// or a `{index: name}` mapping; without it, `nc` gives `class0`… as YOLOv5 does.
+/// `val` are each a folder, a text file listing images, or a list of those, relative to `path`
+/// (an entry starting `../` that does not exist there is also tried without it, as YOLOv5's
+/// `check_dataset` does). A folder may be a VOC year/devkit folder and a `.txt` may be a VOC image
+/// set (`VOC2007/ImageSets/Main/train.txt`), so one YAML can point at either layout. `names` is a
+/// list or a `{index: name}` mapping; without it, `nc` gives `class0`… as YOLOv5 does. Other keys
+/// (`test`, `download`, …) are YOLOv5's business and ignored. Every problem is a `ConfigError`
+/// naming the file, line and field, like every other YAML FreezeStudy reads.
 struct DataYAML {
-    /// One `train`/`val` entry and the YAML line it came from.
+    /// One `train`/`val` entry and where it came from.
     struct Entry {
         var url: URL
         var text: String
-        var line: Int?
+        var node: ConfigNode
     }
 
     var file: URL
@@ -26,79 +29,79 @@ struct DataYAML {
     func entries(_ split: DataSplit) -> [Entry] { split == .train ? train : val }
 
     static func read(_ file: URL) throws -> DataYAML {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw DataError(file: file.path, reason: "cannot read the data YAML")
-        }
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
-            throw DataError(file: file.path, reason: "not valid YAML: \(error)")
-        }
-        guard let map = node, map.mapping != nil else {
-            throw DataError(file: file.path, line: node?.mark?.line, reason: "a data YAML must be a mapping with train, val and names")
-        }
+        let document = try ConfigNode.load(file)
+        let fields = try document.fields(allowed: nil)
         let base = file.deletingLastPathComponent()
         var root = base
-        if let pathNode = map["path"] {
-            guard let p = pathNode.string else { throw DataError(file: file.path, line: pathNode.mark?.line, reason: "'path' must be a string") }
+        if let pathNode = fields["path"], !pathNode.isNull {
+            let p = try pathNode.string()
             root = p.hasPrefix("/") ? URL(fileURLWithPath: p) : base.appendingPathComponent(p).standardizedFileURL
         }
-        let names = try readNames(map, file: file)
+        let names = try readNames(fields, document: document)
         func entries(_ key: String) throws -> [Entry] {
-            guard let value = map[key] else {
-                throw DataError(file: file.path, line: map.mark?.line, reason: "missing '\(key)'")
-            }
-            let items: [Node] = value.sequence.map(Array.init) ?? [value]
-            return try items.map { item in
-                guard let s = item.string, !s.isEmpty else {
-                    throw DataError(file: file.path, line: item.mark?.line, reason: "'\(key)' entries must be paths")
-                }
-                let url = s.hasPrefix("/") ? URL(fileURLWithPath: s) : root.appendingPathComponent(s).standardizedFileURL
-                return Entry(url: url, text: s, line: item.mark?.line)
+            guard let value = fields[key] else { throw document.error("missing '\(key)' (a folder, an image list or a list of those)") }
+            return try (value.isSequence ? value.sequence() : [value]).map { item in
+                let s = try item.string()
+                guard !s.isEmpty, !item.isNull else { throw item.error("expected a path to a folder or an image list") }
+                return Entry(url: resolve(s, root: root), text: s, node: item)
             }
         }
         return DataYAML(file: file, root: root, train: try entries("train"), val: try entries("val"), names: names)
     }
 
-    private static func readNames(_ map: Node, file: URL) throws -> [String] {
-        let ncNode = map["nc"]
-        var nc: Int?
-        if let ncNode {
-            guard let value = ncNode.int, value > 0 else {
-                throw DataError(file: file.path, line: ncNode.mark?.line, reason: "'nc' must be a positive integer")
-            }
-            nc = value
+    /// `root/text`, or `root/text` without a leading `../` when only that exists (YOLOv5's rule).
+    private static func resolve(_ text: String, root: URL) -> URL {
+        if text.hasPrefix("/") { return URL(fileURLWithPath: text) }
+        let url = root.appendingPathComponent(text).standardizedFileURL
+        if !FileManager.default.fileExists(atPath: url.path), text.hasPrefix("../") {
+            let stripped = root.appendingPathComponent(String(text.dropFirst(3))).standardizedFileURL
+            if FileManager.default.fileExists(atPath: stripped.path) { return stripped }
         }
-        guard let namesNode = map["names"] else {
-            guard let nc else { throw DataError(file: file.path, line: map.mark?.line, reason: "neither 'names' nor 'nc' is given") }
+        return url
+    }
+
+    /// The most classes named `class0`… when a data YAML gives `nc` without `names` (COCO has 80,
+    /// LVIS 1,203, Objects365 365, Open Images 601).
+    static let maximumUnnamedClasses = 100_000
+
+    private static func readNames(_ fields: [String: ConfigNode], document: ConfigNode) throws -> [String] {
+        let ncNode = fields["nc"]
+        let nc = try ncNode.map { node -> Int in
+            let value = try node.int()
+            guard value > 0 else { throw node.error("must be a positive integer") }
+            return value
+        }
+        guard let namesNode = fields["names"] else {
+            guard let nc, let ncNode else { throw document.error("neither 'names' nor 'nc' is given") }
+            // Each class gets a made-up name: `nc: 1e18` must not try to make them all.
+            guard nc <= maximumUnnamedClasses else {
+                throw ncNode.error("\(nc) classes without 'names'; list the names (at most \(maximumUnnamedClasses) are made up)")
+            }
             return (0..<nc).map { "class\($0)" }
         }
         var names: [String]
-        if let list = namesNode.sequence {
-            names = try list.map { item in
-                guard let s = item.string else { throw DataError(file: file.path, line: item.mark?.line, reason: "class names must be strings") }
-                return s
-            }
-        } else if let mapping = namesNode.mapping {
+        if namesNode.isSequence {
+            names = try namesNode.sequence().map { try $0.string() }
+        } else if namesNode.scalarText == nil {
             var byIndex: [Int: String] = [:]
-            for (key, value) in mapping {
-                guard let i = key.int, let s = value.string else {
-                    throw DataError(file: file.path, line: key.mark?.line, reason: "'names' mapping must be index: name")
-                }
-                byIndex[i] = s
+            for (key, value) in try namesNode.mapping() {
+                guard let index = Int(key), index >= 0 else { throw value.error("'names' keys must be class indices (0: cat)") }
+                byIndex[index] = try value.string()
             }
             guard byIndex.keys.sorted() == Array(0..<byIndex.count) else {
-                throw DataError(file: file.path, line: namesNode.mark?.line, reason: "'names' indices must be 0…\(byIndex.count - 1) without gaps")
+                throw namesNode.error("indices must be 0…\(byIndex.count - 1) without gaps")
             }
             names = (0..<byIndex.count).map { byIndex[$0]! }
         } else {
-            throw DataError(file: file.path, line: namesNode.mark?.line, reason: "'names' must be a list or an index: name mapping")
+            throw namesNode.error("expected a list of class names or an index: name mapping")
         }
-        guard !names.isEmpty else { throw DataError(file: file.path, line: namesNode.mark?.line, reason: "'names' is empty") }
-        if let nc, nc != names.count {
-            throw DataError(file: file.path, line: ncNode?.mark?.line, reason: "nc = \(nc) but names has \(names.count) entries")
+        guard !names.isEmpty else { throw namesNode.error("no class names") }
+        if let nc, let ncNode, nc != names.count {
+            throw ncNode.error("nc = \(nc) but names has \(names.count) entries")
         }
-        if Set(names).count != names.count {
-            throw DataError(file: file.path, line: namesNode.mark?.line, reason: "'names' has duplicates")
+        var seen = Set<String>()
+        if let repeated = names.first(where: { !seen.insert($0).inserted }) {
+            throw namesNode.error("'\(repeated)' appears twice")
         }
         return names
     }

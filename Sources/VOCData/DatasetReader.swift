@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 
 /// The layouts `DatasetReader` recognises.
@@ -75,7 +76,6 @@ public enum DatasetReader {
         var result = PartialDataset(classCount: yaml.names.count)
         var yoloImages: [String] = []
         for entry in yaml.entries(split) {
-            let place = "\(split.rawValue) entry '\(entry.text)'"
             if isDirectory(entry.url) {
                 if VOCDevkitReader.isYearFolder(entry.url) || VOCDevkitReader.yearFolders(in: entry.url) != nil {
                     result.append(try VOCDevkitReader.read(entry.url, split: split, classNames: yaml.names, options: options))
@@ -85,7 +85,8 @@ public enum DatasetReader {
                     yoloImages += scan.images
                     result.problems += scan.problems + [folder?.warning].compactMap { $0 }
                 }
-            } else if FileManager.default.fileExists(atPath: entry.url.path), entry.url.pathExtension == "txt" {
+            } else if FileManager.default.fileExists(atPath: entry.url.path) {
+                // YOLOv5 reads any file named here as a list of images, whatever its extension.
                 let main = entry.url.deletingLastPathComponent()
                 let year = main.deletingLastPathComponent().deletingLastPathComponent()
                 if main.lastPathComponent == "Main", VOCDevkitReader.isYearFolder(year) {
@@ -94,8 +95,7 @@ public enum DatasetReader {
                     yoloImages += try YOLOLayoutReader.list(file: entry.url)
                 }
             } else {
-                let what = FileManager.default.fileExists(atPath: entry.url.path) ? "is neither a folder nor a .txt list" : "does not exist"
-                throw DataError(file: yaml.file.path, line: entry.line, reason: "\(place) \(what) (\(entry.url.path))")
+                throw entry.node.error("'\(entry.text)' does not exist (\(entry.url.path))")
             }
         }
         if !yoloImages.isEmpty {
@@ -108,8 +108,8 @@ public enum DatasetReader {
     private static func yoloClassNames(root: URL, options: ReaderOptions) throws -> [String] {
         if let names = options.classNames { return names }
         let file = root.appendingPathComponent("classes.txt")
-        if let text = try? String(contentsOf: file, encoding: .utf8) {
-            let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if FileManager.default.fileExists(atPath: file.path) {
+            let names = try TextFile.lines(TextFile.read(file)).map { $0.text.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if !names.isEmpty { return names }
         }
         throw DataError(file: root.path, reason: "a YOLO layout carries no class names: read it through a data YAML "

@@ -3,7 +3,7 @@ import NeuralCore
 import Synchronization
 
 /// Whether decoded images are kept in memory between epochs (YOLOv5's `--cache`).
-public enum ImageCacheMode: String, Sendable {
+public enum ImageCacheMode: String, Sendable, CaseIterable {
     /// Decode every image each time it is used.
     case none
     /// Decode and resize every image once, when the loader is made, and keep it in RAM as UInt8.

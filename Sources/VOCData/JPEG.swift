@@ -30,8 +30,13 @@ public struct JPEGHeader: Equatable, Sendable {
     public var colorspace: Int32
     /// libjpeg-turbo's chroma subsampling (`TJSAMP_*`).
     public var subsampling: Int32
+    /// The EXIF orientation (`.up` without one).
+    public var orientation: JPEGOrientation = .up
     /// Whether the pixels are CMYK or YCCK (converted to RGB by `JPEG.decode`).
     public var isCMYK: Bool { colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) }
+    /// The size of the upright picture: `width × height`, swapped when the EXIF orientation turns
+    /// it a quarter (the size `JPEG.decode` returns, and YOLOv5's `exif_size`).
+    public var uprightSize: (width: Int, height: Int) { orientation.swapsSides ? (height, width) : (width, height) }
 }
 
 /// JPEG decoding and encoding through libjpeg-turbo's TurboJPEG API (never a hand-written codec).
@@ -70,13 +75,24 @@ public enum JPEG {
         }
     }
 
+    /// The largest image read, in pixels: twice PIL's `Image.MAX_IMAGE_PIXELS` (89,478,485), above
+    /// which PIL raises `DecompressionBombError` and YOLOv5's `verify_image_label` skips the image.
+    public static let maximumPixels = 2 * 89_478_485
+
     /// Decodes the JPEG file at `url`.
     public static func decode(contentsOf url: URL) throws -> RGBImage {
         try decode(readFile(url), source: url.path)
     }
 
-    /// Decodes JPEG bytes; `source` names them in errors.
+    /// Decodes JPEG bytes into the upright picture (the EXIF orientation applied, as OpenCV's
+    /// `imread` does for YOLOv5); `source` names them in errors.
     public static func decode(_ data: Data, source: String = "<memory>") throws -> RGBImage {
+        let stored = try decodeStored(data, source: source)
+        return JPEGOrientation.read(data).apply(stored)
+    }
+
+    /// Decodes JPEG bytes as stored, ignoring any EXIF orientation.
+    static func decodeStored(_ data: Data, source: String) throws -> RGBImage {
         guard let handle = tjInitDecompress() else { throw JPEGError(file: source, reason: "tjInitDecompress failed") }
         defer { tjDestroy(handle) }
         let header = try readHeader(data, handle: handle, source: source)
@@ -94,14 +110,18 @@ public enum JPEG {
         return RGBImage(width: w, height: h, pixels: pixels)
     }
 
-    /// Reads only the header of JPEG bytes (size, colour space), checking the file ends with the
-    /// end-of-image marker (a missing marker means a truncated file, as YOLOv5's `verify_image_label` checks).
+    /// Reads only the header of JPEG bytes (size, colour space), checking the image data is complete
+    /// (YOLOv5's `verify_image_label` looks for the end-of-image marker FF D9 at the end). A file
+    /// that does not end with that marker is either truncated or has bytes appended after it, which
+    /// cameras and editors write and every decoder ignores; only then is it decoded to tell which.
     public static func header(_ data: Data, source: String = "<memory>", requireEndMarker: Bool = true) throws -> JPEGHeader {
         guard let handle = tjInitDecompress() else { throw JPEGError(file: source, reason: "tjInitDecompress failed") }
         defer { tjDestroy(handle) }
         let header = try readHeader(data, handle: handle, source: source)
         if requireEndMarker, !(data.count >= 2 && data[data.endIndex - 2] == 0xFF && data[data.endIndex - 1] == 0xD9) {
-            throw JPEGError(file: source, reason: "truncated JPEG: no end-of-image marker (FF D9) at the end of the file")
+            do { _ = try decodeStored(data, source: source) } catch let error as JPEGError {
+                throw JPEGError(file: source, reason: "truncated JPEG: no end-of-image marker (FF D9) at the end of the file (\(error.reason))")
+            }
         }
         return header
     }
@@ -156,7 +176,14 @@ public enum JPEG {
         }
         guard status == 0 else { throw JPEGError(file: source, reason: "bad JPEG header: \(errorText(handle))") }
         guard w > 0, h > 0 else { throw JPEGError(file: source, reason: "JPEG header gives an empty size \(w)×\(h)") }
-        return JPEGHeader(width: Int(w), height: Int(h), colorspace: colorspace, subsampling: subsampling)
+        // A damaged or hostile header can claim 60000 × 60000 pixels in a 1 KB file; decoding
+        // would first allocate 10.8 GB. YOLOv5's image check (PIL) refuses such files too.
+        guard Int(w) * Int(h) <= maximumPixels else {
+            throw JPEGError(file: source, reason: "JPEG header claims \(w)×\(h) pixels, more than \(maximumPixels) "
+                            + "(PIL's decompression-bomb limit, which YOLOv5's image check applies)", unsupported: true)
+        }
+        return JPEGHeader(width: Int(w), height: Int(h), colorspace: colorspace, subsampling: subsampling,
+                          orientation: JPEGOrientation.read(data))
     }
 
     private static func decompress(_ data: Data, handle: tjhandle, into pixels: inout [UInt8], width: Int, height: Int,

@@ -11,17 +11,13 @@ struct SyntheticObject {
     var occluded: Bool
 }
 
-/// Paints one synthetic image: a shaded, noisy background with desaturated clutter, then 1–8
-/// class objects of varied scale that may occlude each other (never more than half of an earlier
-/// object), sometimes one tiny object marked difficult. Boxes are the visible extent, as VOC
-/// annotates them.
+/// Paints one synthetic image: a shaded, noisy background with desaturated clutter, then class
+/// objects of varied scale that may occlude each other (never more than half of an earlier
+/// object), sometimes one tiny object marked difficult; how many, how large and how busy is the
+/// task's `SyntheticSceneStyle`. Boxes are the visible extent, as VOC annotates them.
 struct SyntheticScene {
-    /// Objects per image: 1…8, skewed towards fewer (mean ≈ 3.4).
-    static let maximumObjects = 8
-    /// Object size as a fraction of the image's long side, drawn log-uniformly.
-    static let sizeRange: ClosedRange<Float> = 0.07...0.55
-    /// Tiny difficult objects: fraction of the long side, and the share of images that have one.
-    static let tinyRange: ClosedRange<Float> = 0.025...0.045, tinyProbability: Float = 0.25
+    /// Tiny difficult objects: fraction of the long side.
+    static let tinyRange: ClosedRange<Float> = 0.025...0.045
     /// An earlier object must keep this share of its pixels visible when a later one is placed.
     static let minimumVisibleShare: Float = 0.5
 
@@ -34,24 +30,25 @@ struct SyntheticScene {
     var visible: [Int] = []
     var objects: [(classIndex: Int, difficult: Bool, truncated: Bool)] = []
 
-    /// Paints a scene of `width × height` with `rng`.
-    init(classes: [SyntheticClass], width: Int, height: Int, using rng: inout SeededGenerator) {
+    /// Paints a scene of `width × height` in `style`, drawing classes with `picker`, with `rng`.
+    init(classes: [SyntheticClass], picker: SyntheticClassPicker, style: SyntheticSceneStyle, width: Int, height: Int,
+         using rng: inout SeededGenerator) {
         self.classes = classes
         self.width = width
         self.height = height
         pixels = [Float](repeating: 0, count: width * height * 3)
         owner = [UInt8](repeating: 0, count: width * height)
-        paintBackground(using: &rng)
-        paintClutter(using: &rng)
-        let count = 1 + min(Int(Float(Self.maximumObjects) * pow(rng.uniform(0, 1), 1.6)), Self.maximumObjects - 1)
+        paintBackground(grid: style.noiseGrid, using: &rng)
+        paintClutter(items: style.clutterMinimum + Int(SampleSeeds.below(style.clutterSpread, using: &rng)), using: &rng)
+        let count = 1 + min(Int(Float(style.maximumObjects) * pow(rng.uniform(0, 1), style.countSkew)), style.maximumObjects - 1)
         let long = Float(max(width, height))
         for _ in 0..<count {
-            let cls = Int(SampleSeeds.below(UInt64(classes.count), using: &rng))
-            let size = exp(rng.uniform(log(Self.sizeRange.lowerBound), log(Self.sizeRange.upperBound))) * long
+            let cls = picker.pick(using: &rng)
+            let size = exp(rng.uniform(log(style.sizeRange.lowerBound), log(style.sizeRange.upperBound))) * long
             placeObject(cls, size: size, difficult: false, using: &rng)
         }
-        if rng.uniform(0, 1) < Self.tinyProbability {
-            let cls = Int(SampleSeeds.below(UInt64(classes.count), using: &rng))
+        if rng.uniform(0, 1) < style.tinyProbability {
+            let cls = picker.pick(using: &rng)
             placeObject(cls, size: rng.uniform(Self.tinyRange.lowerBound, Self.tinyRange.upperBound) * long,
                         difficult: true, using: &rng)
         }
@@ -81,13 +78,12 @@ struct SyntheticScene {
         }
     }
 
-    /// A two-colour gradient of low saturation with coarse value noise and fine grain.
-    private mutating func paintBackground(using rng: inout SeededGenerator) {
+    /// A two-colour gradient of low saturation with coarse value noise (`grid` × `grid` cells) and fine grain.
+    private mutating func paintBackground(grid: Int, using rng: inout SeededGenerator) {
         let a = ShapeRaster.rgb(hue: rng.uniform(0, 360), saturation: rng.uniform(0, 0.3), value: rng.uniform(0.3, 0.85))
         let b = ShapeRaster.rgb(hue: rng.uniform(0, 360), saturation: rng.uniform(0, 0.3), value: rng.uniform(0.3, 0.85))
         let angle = rng.uniform(0, 2 * Float.pi)
         let (dx, dy) = (cos(angle), sin(angle))
-        let grid = 6
         let noise = (0..<((grid + 1) * (grid + 1))).map { _ in rng.uniform(-22, 22) }
         var grain = rng.next()
         let (w, h) = (Float(width), Float(height))
@@ -113,10 +109,9 @@ struct SyntheticScene {
         }
     }
 
-    /// Thin line segments and small dull blobs that belong to no class.
-    private mutating func paintClutter(using rng: inout SeededGenerator) {
+    /// `items` thin line segments and small dull blobs that belong to no class.
+    private mutating func paintClutter(items: Int, using rng: inout SeededGenerator) {
         let long = Float(max(width, height))
-        let items = 8 + Int(SampleSeeds.below(18, using: &rng))
         for _ in 0..<items {
             let colour = ShapeRaster.rgb(hue: rng.uniform(0, 360), saturation: rng.uniform(0, 0.3), value: rng.uniform(0.15, 0.95))
             let cx = rng.uniform(0, Float(width)), cy = rng.uniform(0, Float(height))

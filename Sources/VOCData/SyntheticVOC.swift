@@ -13,12 +13,14 @@ import NeuralCore
 /// ```
 /// `DatasetReader` reads `out` (through its data.yaml), `out/data.yaml`, or `out/VOC2007`.
 public enum SyntheticVOC {
-    /// Bumped whenever the generator's output changes, so caches keyed by `Configuration.fingerprint` refresh.
-    public static let generatorVersion = 1
+    /// Bumped whenever the generator's output changes, so caches keyed by `Configuration.fingerprint`
+    /// refresh. 2: `source` became the superset task (its earlier output is `source-disjoint`'s;
+    /// `voc` is unchanged).
+    public static let generatorVersion = 2
 
     /// What to generate.
     public struct Configuration: Equatable, Sendable {
-        /// `voc` (20 VOC classes) or `source` (24 pretraining classes).
+        /// `voc` (20 VOC classes), `source` (80 pretraining classes ⊃ VOC's) or `source-disjoint` (24 others).
         public var task: SyntheticTask
         /// Number of images written.
         public var images: Int
@@ -84,14 +86,13 @@ public enum SyntheticVOC {
         } catch {
             throw DataError(file: out.path, reason: "cannot create the output folders (\(error.localizedDescription))")
         }
-        let classes = c.task.classes
         let counts = UnsafeMutableBufferPointer<(objects: Int, difficult: Int, error: String?)>.allocate(capacity: c.images)
         counts.initialize(repeating: (0, 0, nil))
         defer { counts.deallocate() }
         DispatchQueue.concurrentPerform(iterations: computeCores) { worker in
             var i = worker
             while i < c.images {
-                counts[i] = writeImage(i, classes: classes, configuration: c, year: year)
+                counts[i] = writeImage(i, configuration: c, year: year)
                 i += computeCores
             }
         }
@@ -106,7 +107,7 @@ public enum SyntheticVOC {
         let val = (0..<c.images).filter { valSet.contains($0) }.map { ids[$0] }
         try write(train.map { $0 + "\n" }.joined(), to: folders[2].appendingPathComponent("train.txt"))
         try write(val.map { $0 + "\n" }.joined(), to: folders[2].appendingPathComponent("val.txt"))
-        try write(dataYAML(c, classNames: classes.map(\.name)), to: out.appendingPathComponent("data.yaml"))
+        try write(dataYAML(c, classNames: c.task.classNames), to: out.appendingPathComponent("data.yaml"))
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Summary(trainImages: train.count, valImages: val.count, objects: counts.reduce(0) { $0 + $1.objects },
                        difficultObjects: counts.reduce(0) { $0 + $1.difficult }, seconds: seconds)
@@ -118,23 +119,32 @@ public enum SyntheticVOC {
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
-    /// Paints, encodes and writes image `index` and its annotation; returns its object counts or an error.
-    private static func writeImage(_ index: Int, classes: [SyntheticClass], configuration c: Configuration, year: URL)
-        -> (objects: Int, difficult: Int, error: String?) {
-        var rng = SampleSeeds.generator(seed: c.seed ^ (c.task == .voc ? 0x0C : 0x5C), epoch: 0, index: index)
+    /// Image `index` of a configuration, painted but not encoded, with its annotation XML.
+    static func render(_ index: Int, configuration c: Configuration) -> (image: RGBImage, xml: String, objects: [SyntheticObject]) {
+        let classes = c.task.classes
+        var rng = SampleSeeds.generator(seed: c.seed ^ c.task.seedSalt, epoch: 0, index: index)
         let long = c.imageSize
         let short = max(16, Int(Float(long) * rng.uniform(0.7, 1)) / 2 * 2)
         let landscape = rng.uniform(0, 1) < 0.7
         let (w, h) = landscape ? (long, short) : (short, long)
-        let scene = SyntheticScene(classes: classes, width: w, height: h, using: &rng)
+        let picker = SyntheticClassPicker(count: classes.count, weights: c.task.classWeights)
+        let scene = SyntheticScene(classes: classes, picker: picker, style: c.task.sceneStyle, width: w, height: h, using: &rng)
         let objects = scene.annotations
         let id = imageID(index)
         let xml = VOCXMLWriter.annotation(
-            folder: "VOC2007", filename: "\(id).jpg", width: w, height: h, database: "FreezeStudy synthetic \(c.task.rawValue)",
+            folder: "VOC2007", filename: "\(id).jpg", width: w, height: h, database: "FreezeStudy synthetic \(c.task.databaseName)",
             objects: objects.map { (classes[$0.classIndex].name, $0.minX + 1, $0.minY + 1, $0.maxX + 1, $0.maxY + 1,
                                     $0.difficult, $0.truncated, $0.occluded) })
+        return (scene.image, xml, objects)
+    }
+
+    /// Paints, encodes and writes image `index` and its annotation; returns its object counts or an error.
+    private static func writeImage(_ index: Int, configuration c: Configuration, year: URL)
+        -> (objects: Int, difficult: Int, error: String?) {
+        let (image, xml, objects) = render(index, configuration: c)
+        let id = imageID(index)
         do {
-            let jpeg = try JPEG.encode(scene.image, quality: c.quality)
+            let jpeg = try JPEG.encode(image, quality: c.quality)
             try jpeg.write(to: year.appendingPathComponent("JPEGImages/\(id).jpg"))
             try Data(xml.utf8).write(to: year.appendingPathComponent("Annotations/\(id).xml"))
         } catch {
@@ -161,4 +171,18 @@ public enum SyntheticVOC {
             throw DataError(file: url.path, reason: "cannot write (\(error.localizedDescription))")
         }
     }
+}
+
+extension SyntheticTask {
+    /// Mixed into the seed of every image, so the tasks draw different images from one seed.
+    var seedSalt: UInt64 {
+        switch self {
+        case .voc: return 0x0C
+        case .sourceDisjoint: return 0x5C  // the earlier `source`'s, so that its images stay the same
+        case .source: return 0xC0C0
+        }
+    }
+
+    /// The `<database>` of the annotations (the earlier `source` keeps its own).
+    var databaseName: String { self == .voc ? "voc" : "source" }
 }

@@ -28,8 +28,8 @@ struct VOCAnnotation {
         let size = root.child("size")
         let objects = root.children("object").map { node -> Object in
             let name = node.text(of: "name") ?? ""
-            let difficult = (node.text(of: "difficult").flatMap { Int($0) } ?? 0) != 0
-            let truncated = (node.text(of: "truncated").flatMap { Int($0) } ?? 0) != 0
+            let difficult = flag(node.text(of: "difficult"))
+            let truncated = flag(node.text(of: "truncated"))
             var corners: (Float, Float, Float, Float)?
             var problem: String?
             if let box = node.child("bndbox") {
@@ -46,9 +46,23 @@ struct VOCAnnotation {
             return Object(name: name, difficult: difficult, truncated: truncated, corners: corners,
                           cornersProblem: problem, line: node.line)
         }
-        return VOCAnnotation(width: size?.text(of: "width").flatMap { Int($0) },
-                             height: size?.text(of: "height").flatMap { Int($0) },
+        return VOCAnnotation(width: pixels(size?.text(of: "width")), height: pixels(size?.text(of: "height")),
                              sizeLine: size?.line ?? root.line, objects: objects)
+    }
+
+    /// A VOC flag (`difficult`, `truncated`): `1`, `1.0`, `true`/`yes` are set; `0`, empty, or
+    /// no element at all is not (the devkit's files always write one; other tools leave it out).
+    static func flag(_ text: String?) -> Bool {
+        guard let text, !text.isEmpty else { return false }
+        if let value = Double(text) { return value != 0 }
+        return ["true", "yes"].contains(text.lowercased())
+    }
+
+    /// A size in whole pixels; `500.0` is 500 (some converters write floats), `500.5` or a
+    /// non-positive or absurd value is no size.
+    static func pixels(_ text: String?) -> Int? {
+        guard let text, let value = Double(text), value == value.rounded(), value > 0, value < 1e6 else { return nil }
+        return Int(value)
     }
 
     /// The labels of this annotation for an image of `imageWidth × imageHeight` pixels.

@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 
 /// Samples and problems gathered from one part of a dataset (a VOC image set, a YOLO folder).
@@ -72,42 +73,47 @@ enum VOCDevkitReader {
     /// Reads the images listed in a VOC image-set file (`…/VOC2007/ImageSets/Main/val.txt`).
     static func read(imageSet file: URL, classNames: [String], options: ReaderOptions) throws -> PartialDataset {
         let yearURL = file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw DataError(file: file.path, reason: "cannot read the image-set file")
-        }
         let classIndex = Dictionary(classNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let images = ImageFolder(yearURL.appendingPathComponent("JPEGImages"))
         var result = PartialDataset(classCount: classNames.count)
         var seen = Set<String>()
-        for (lineIndex, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            // Class-specific sets ("aeroplane_train.txt") carry "<id> <flag>"; the id is the first field.
-            guard let id = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).first.map(String.init) else { continue }
+        for (id, line) in try imageIDs(file) {
             guard seen.insert(id).inserted else {
-                result.problems.append(DataProblem(file: file.path, line: lineIndex + 1, kind: .duplicateLabel,
+                result.problems.append(DataProblem(file: file.path, line: line, kind: .duplicateLabel,
                                                    reason: "image id '\(id)' listed twice; the repeat is ignored", skipped: false))
                 continue
             }
             let xml = yearURL.appendingPathComponent("Annotations/\(id).xml")
-            let jpg = yearURL.appendingPathComponent("JPEGImages/\(id).jpg")
-            readSample(id: id, xml: xml, jpg: jpg, listedIn: file.path, line: lineIndex + 1,
+            readSample(id: id, xml: xml, image: images.file(named: id), listedIn: file.path, line: line,
                        classIndex: classIndex, options: options, into: &result)
         }
         return result
     }
 
-    private static func readSample(id: String, xml: URL, jpg: URL, listedIn: String, line: Int, classIndex: [String: Int],
+    /// The image ids of an image-set file with their lines. Class-specific sets
+    /// ("aeroplane_train.txt") carry "<id> <flag>"; the id is the first word.
+    static func imageIDs(_ file: URL) throws -> [(id: String, line: Int)] {
+        let text: String
+        do { text = try TextFile.read(file) } catch let error as ConfigError {
+            throw DataError(file: file.path, line: error.line, reason: "cannot read the image-set file: \(error.reason)")
+        }
+        return TextFile.lines(text).compactMap { line in TextFile.words(line.text).first.map { (String($0), line.number) } }
+    }
+
+    private static func readSample(id: String, xml: URL, image: URL, listedIn: String, line: Int, classIndex: [String: Int],
                                    options: ReaderOptions, into result: inout PartialDataset) {
         guard FileManager.default.fileExists(atPath: xml.path) else {
             result.problems.append(DataProblem(file: xml.path, kind: .missingAnnotation,
                                                reason: "image '\(id)' (\(listedIn):\(line)) has no annotation file", skipped: true))
             return
         }
-        guard FileManager.default.fileExists(atPath: jpg.path) else {
-            result.problems.append(DataProblem(file: jpg.path, kind: .missingImage,
+        guard FileManager.default.fileExists(atPath: image.path) else {
+            result.problems.append(DataProblem(file: image.path, kind: .missingImage,
                                                reason: "annotation '\(id)' (\(listedIn):\(line)) has no image file", skipped: true))
             return
         }
         let size: (width: Int, height: Int)
-        switch ImageProbe.probe(jpg.path, check: options.imageCheck) {
+        switch ImageProbe.probe(image.path, check: options.imageCheck) {
         case .failure(let problem): result.problems.append(problem); return
         case .success(let s): size = s
         }
@@ -115,20 +121,27 @@ enum VOCDevkitReader {
             result.problems.append(DataProblem(file: xml.path, kind: .unreadableFile, reason: "annotation file cannot be read", skipped: true))
             return
         }
+        switch labels(annotation: data, file: xml.path, classIndex: classIndex, difficult: options.difficult, imageSize: size) {
+        case .failure(let problem): result.problems.append(problem)
+        case .success(let labels):
+            result.problems += labels.problems
+            for cls in labels.difficultClasses { result.difficultPerClass[cls] += 1 }
+            result.samples.append(DatasetSample(imagePath: image.path, width: size.width, height: size.height, objects: labels.objects))
+        }
+    }
+
+    /// The labels of annotation XML bytes for an image of `imageSize`, or the problem that skips it.
+    static func labels(annotation data: Data, file: String, classIndex: [String: Int], difficult: DifficultPolicy,
+                       imageSize size: (width: Int, height: Int))
+        -> Result<(objects: [AnnotatedObject], problems: [DataProblem], difficultClasses: [Int]), DataProblem> {
         let annotation: VOCAnnotation
         do { annotation = try VOCAnnotation.parse(data) } catch let error as XMLSyntaxError {
-            result.problems.append(DataProblem(file: xml.path, line: error.line, kind: .malformedAnnotation,
-                                               reason: error.reason, skipped: true))
-            return
+            return .failure(DataProblem(file: file, line: error.line, kind: .malformedAnnotation, reason: error.reason, skipped: true))
         } catch {
-            result.problems.append(DataProblem(file: xml.path, kind: .malformedAnnotation, reason: "\(error)", skipped: true))
-            return
+            return .failure(DataProblem(file: file, kind: .malformedAnnotation, reason: "\(error)", skipped: true))
         }
-        let labels = annotation.labels(classIndex: classIndex, difficult: options.difficult,
-                                       imageWidth: size.width, imageHeight: size.height, file: xml.path)
-        result.problems += labels.problems
-        for cls in labels.difficultClasses { result.difficultPerClass[cls] += 1 }
-        result.samples.append(DatasetSample(imagePath: jpg.path, width: size.width, height: size.height, objects: labels.objects))
+        return .success(annotation.labels(classIndex: classIndex, difficult: difficult,
+                                          imageWidth: size.width, imageHeight: size.height, file: file))
     }
 
     /// Warns when validation images also appear in the training image sets of the same year.
@@ -142,8 +155,7 @@ enum VOCDevkitReader {
             let main = yearURL.appendingPathComponent("ImageSets/Main")
             guard let file = set.names.map({ main.appendingPathComponent("\($0).txt") })
                     .first(where: { FileManager.default.fileExists(atPath: $0.path) }),
-                  let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
-            let trainIDs = Set(text.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").first.map(String.init) })
+                  let trainIDs = try? Set(imageIDs(file).map(\.id)) else { continue }
             let shared = trainIDs.intersection(val.ids)
             if !shared.isEmpty {
                 problems.append(DataProblem(file: file.path, kind: .splitOverlap,

@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -28,11 +29,26 @@ struct XMLSyntaxError: Error {
     var reason: String
 }
 
-/// Parses XML bytes into an `XMLElementNode` tree with FoundationXML's `XMLParser`.
+/// Parses XML bytes into an `XMLElementNode` tree with FoundationXML's `XMLParser` (libxml2).
+///
+/// What libxml2 accepts is accepted: any encoding the prolog declares (ISO-8859-1, UTF-16 …), a
+/// byte-order mark, comments, CDATA sections (`<name><![CDATA[dog]]></name>`) and namespaces
+/// (elements are known by their local name, so `<voc:name>` is `name`). Nesting is limited by
+/// libxml2 (256 levels), and its entity-expansion guard stops "billion laughs" documents.
+///
+/// A document in UTF-8 (no byte-order mark or encoding declaration says otherwise) is checked to
+/// be UTF-8 before libxml2 sees it: FoundationXML force-unwraps element names it cannot decode,
+/// so a single stray byte in a tag name would trap instead of failing (found by the mutation tests).
 enum XMLTree {
     static func parse(_ data: Data) throws -> XMLElementNode {
+        if isUTF8(data) {
+            do { _ = try TextFile.decode(data, file: "") } catch let error as ConfigError {
+                throw XMLSyntaxError(line: error.line ?? 1, reason: "not well-formed XML: \(error.reason)")
+            }
+        }
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
         parser.delegate = builder
         builder.parser = parser
         let ok = parser.parse()
@@ -41,6 +57,19 @@ enum XMLTree {
             throw XMLSyntaxError(line: max(parser.lineNumber, 1), reason: "not well-formed XML: \(message)")
         }
         return builder.root!
+    }
+
+    /// Whether XML's rules make `data` UTF-8: no UTF-16 byte-order mark or UTF-16 `<` first, and no
+    /// declaration naming another encoding (`<?xml version="1.0" encoding="ISO-8859-1"?>`).
+    static func isUTF8(_ data: Data) -> Bool {
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) || data.starts(with: [0x3C, 0x00])
+            || data.starts(with: [0x00, 0x3C]) { return false }
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        guard body.starts(with: Array("<?xml".utf8)), let end = body.firstIndex(of: UInt8(ascii: ">")) else { return true }
+        let declaration = String(decoding: body[..<end], as: UTF8.self).lowercased()
+        guard let range = declaration.range(of: #"encoding\s*=\s*["']([^"']*)["']"#, options: .regularExpression) else { return true }
+        let name = declaration[range].split(whereSeparator: { $0 == "\"" || $0 == "'" }).dropFirst().first.map(String.init) ?? ""
+        return ["utf-8", "utf8"].contains(name)
     }
 
     /// A readable name for the libxml2 error codes FoundationXML reports (xmlParserErrors).
@@ -64,6 +93,10 @@ enum XMLTree {
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
             if !stack.isEmpty { stack[stack.count - 1].text += string }
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA block: Data) {
+            if !stack.isEmpty { stack[stack.count - 1].text += String(decoding: block, as: UTF8.self) }
         }
 
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {

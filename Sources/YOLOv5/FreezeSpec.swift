@@ -50,11 +50,13 @@ public struct FreezeSpec: Equatable, Sendable, CustomStringConvertible {
         }
         if items.count == 1, !text.hasPrefix("["), let count = Int(items[0]) {
             guard count > 0 else { throw FreezeSpecError(spec: raw, reason: "a layer count must be positive") }
+            guard count <= Self.maximumLayers else { throw FreezeSpecError(spec: raw, reason: Self.tooMany) }
             self.init(firstLayers: count)
             return
         }
         if items.count == 1, let range = Self.parseRange(items[0]) {
             guard range.lowerBound >= 0 else { throw FreezeSpecError(spec: raw, reason: "layer indices cannot be negative") }
+            guard range.upperBound < Self.maximumLayers else { throw FreezeSpecError(spec: raw, reason: Self.tooMany) }
             self.init(layers: Array(range), text: text)
             return
         }
@@ -72,6 +74,12 @@ public struct FreezeSpec: Equatable, Sendable, CustomStringConvertible {
         }
         self.init(patterns: items, text: text)
     }
+
+    /// Layer counts and indices above this are refused before a pattern is made for each
+    /// (`freeze: 2147483648` would otherwise build two billion patterns); YOLOv5's largest models
+    /// have 34 layers.
+    static let maximumLayers = 1000
+    private static let tooMany = "no model has that many layers (at most \(maximumLayers) are accepted)"
 
     private static func parseRange(_ item: String) -> ClosedRange<Int>? {
         let parts = item.split(separator: "-", omittingEmptySubsequences: false)

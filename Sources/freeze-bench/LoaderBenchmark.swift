@@ -19,18 +19,20 @@ struct LoaderBenchmark: ParsableCommand {
     var batchSize: Int = 16
     @Option(help: "Background worker threads.")
     var workers: Int = 1
-    @Option(help: "ram or none.")
-    var cache: String = "ram"
+    @Option(help: "Keep decoded images in RAM or decode every time.")
+    var cache: ImageCacheMode = .ram
     @Option(help: "Augmentation: scratch-low (v7 default) or finetune (the guide's, with mixup 0.243).")
-    var hyp: String = "scratch-low"
+    var hyp: Augmentation = .scratchLow
     @Option(help: "Epochs to time.")
     var epochs: Int = 2
     @Option(help: "Simulate a trainer that computes at this many images/s (busy core), 0 = consume at once.")
     var trainerImagesPerSecond: Double = 0
 
-    func validate() throws {
-        guard ImageCacheMode(rawValue: cache) != nil else { throw ValidationError("--cache must be ram or none") }
-        guard ["scratch-low", "finetune"].contains(hyp) else { throw ValidationError("--hyp must be scratch-low or finetune") }
+    /// The augmentation settings `--hyp` names.
+    enum Augmentation: String, CaseIterable, ExpressibleByArgument {
+        case scratchLow = "scratch-low", finetune
+
+        var settings: AugmentationSettings { self == .finetune ? .finetune : .scratchLow }
     }
 
     func run() throws {
@@ -51,13 +53,12 @@ struct LoaderBenchmark: ParsableCommand {
         let dataset = try DatasetReader.load(location, split: .train)
         print(String(format: "read %d training images in %.2f s (%d problems)", dataset.samples.count,
                      Date().timeIntervalSince(start), dataset.problems.count))
-        let settings: AugmentationSettings = hyp == "finetune" ? .finetune : .scratchLow
-        let cacheMode = ImageCacheMode(rawValue: cache)!
+        let settings = hyp.settings
         start = Date()
         let loader = try BatchLoader(dataset: dataset, configuration: .training(
-            imageSize: imageSize, batchSize: batchSize, augmentation: settings, seed: 0, cache: cacheMode,
+            imageSize: imageSize, batchSize: batchSize, augmentation: settings, seed: 0, cache: cache,
             workers: workers, prefetch: max(2, workers + 1)))
-        print(String(format: "loader ready (cache %@) in %.2f s", cache, Date().timeIntervalSince(start)))
+        print(String(format: "loader ready (cache %@) in %.2f s", cache.rawValue, Date().timeIntervalSince(start)))
         var totalImages = 0, totalSeconds = 0.0, totalWait = 0.0
         let cpuStart = processCPUSeconds()
         for epoch in 0..<epochs {
@@ -78,7 +79,7 @@ struct LoaderBenchmark: ParsableCommand {
         let cpuSeconds = processCPUSeconds() - cpuStart
         print(String(format: "loader: %.0f images/s at %d px, mosaic %.2f, mixup %.3f, batch %d, %d worker thread(s), cache %@; "
                      + "%.0f images per CPU-second (%.2f ms of CPU per image)",
-                     Double(totalImages) / totalSeconds, imageSize, settings.mosaic, settings.mixup, batchSize, workers, cache,
+                     Double(totalImages) / totalSeconds, imageSize, settings.mosaic, settings.mixup, batchSize, workers, cache.rawValue,
                      Double(totalImages) / cpuSeconds, 1000 * cpuSeconds / Double(totalImages))
               + (trainerImagesPerSecond > 0 ? String(format: "; trainer at %.0f images/s waited %.1f %% of the time",
                                                      trainerImagesPerSecond, 100 * totalWait / totalSeconds) : ""))
@@ -99,3 +100,6 @@ struct LoaderBenchmark: ParsableCommand {
         if x < 0 { print(x) }
     }
 }
+
+/// `--cache ram|none`.
+extension ImageCacheMode: ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 import NeuralCore
 import Testing
@@ -37,7 +38,7 @@ import Testing
         let root = try Self.voc(folder, extraIDs: ["trunc", "notjpeg", "corrupt"])
         var full = try Self.goodJPEG(width: 64, height: 64)
         try folder.write(full.prefix(full.count - 40), to: "voc/VOC2007/JPEGImages/trunc.jpg")
-        try folder.write("GIF89a not a jpeg", to: "voc/VOC2007/JPEGImages/notjpeg.jpg")
+        try folder.write("hello, not a jpeg", to: "voc/VOC2007/JPEGImages/notjpeg.jpg")
         var rng = SeededGenerator(seed: 1)
         full = try JPEG.encode(RGBImage(width: 96, height: 96, pixels: (0..<(96 * 96 * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) }))
         for i in 0..<32 { full[full.count / 2 + i] = 0xFF }
@@ -57,6 +58,22 @@ import Testing
         // The default header check finds the truncation (no end-of-image marker) without decoding.
         let quick = try DatasetReader.load(root, split: .train, options: Self.options)
         #expect(Self.problem(quick, .corruptImage, file: "trunc.jpg")?.reason.contains("truncated") == true)
+    }
+
+    /// FoundationXML force-unwraps element names it cannot decode: a stray byte in a tag name
+    /// trapped the process before the reader checked the bytes (found by the mutation tests).
+    @Test func annotationsThatAreNotUTF8AreRefusedWithTheirLine() throws {
+        let bad = Data("<annotation>\n<size><width>32</width><height>32</height></size>\n<object><n".utf8) + Data([0xFF])
+            + Data("ame>cat</n\u{FF}ame></object>\n</annotation>\n".utf8)
+        #expect {
+            _ = try VOCAnnotation.parse(bad)
+        } throws: { error in
+            let e = error as! XMLSyntaxError
+            return e.line == 3 && e.reason.contains("not UTF-8") && e.reason.contains("0xFF")
+        }
+        // Latin-1 bytes are fine where the prolog declares Latin-1.
+        let latin1 = Data("<?xml version='1.0' encoding='iso-8859-1'?>\n<annotation><folder>".utf8) + Data([0xE9]) + Data("</folder></annotation>".utf8)
+        #expect(try VOCAnnotation.parse(latin1).objects.isEmpty)
     }
 
     @Test func malformedXMLAndMissingFilesAreSkippedWithLineOrReason() throws {
@@ -168,23 +185,35 @@ import Testing
         }
     }
 
-    @Test func badDataYAMLsNameTheLine() throws {
+    /// A data YAML goes through ConfigFile like every other YAML: errors name file, line and field.
+    @Test func badDataYAMLsNameTheLineAndField() throws {
         let folder = try TemporaryFolder("yaml")
         try TinyDataset.writeYOLO(in: folder)
-        let cases: [(String, String, Int?)] = [
-            ("path: yolo\ntrain: images/train\nval: images/train\nnc: 2\nnames: [cat, dog, bird]\n", "nc = 2", 4),
-            ("path: yolo\ntrain: images/train\nnames: [cat, dog, bird]\n", "missing 'val'", 1),
-            ("path: yolo\ntrain: images/nowhere\nval: images/train\nnames: [cat, dog, bird]\n", "does not exist", 2),
-            ("path: yolo\ntrain: images/train\nval: images/train\nnames: {0: cat, 2: dog}\n", "without gaps", 4),
-            ("path: yolo\ntrain: [images/train\nval: x\n", "not valid YAML", nil),
+        let cases: [(String, String, Int, String)] = [
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: 2\nnames: [cat, dog, bird]\n", "nc = 2", 4, "nc"),
+            ("path: yolo\ntrain: images/train\nnames: [cat, dog, bird]\n", "missing 'val'", 1, ""),
+            ("path: yolo\ntrain: images/nowhere\nval: images/train\nnames: [cat, dog, bird]\n", "does not exist", 2, "train"),
+            ("path: yolo\ntrain: [images/train, images/nowhere]\nval: images/train\nnames: [cat, dog, bird]\n", "does not exist", 2, "train[1]"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: {0: cat, 2: dog}\n", "without gaps", 4, "names"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: [cat, dog, cat]\n", "'cat' appears twice", 4, "names"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: [cat, [dog], bird]\n", "expected a text value", 4, "names[1]"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: -3\n", "positive", 4, "nc"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnames: {0: cat}\nnames: [dog]\n", "'names' appears twice", 4, ""),
+            ("path: yolo\ntrain: [images/train\nval: x\n", "not valid YAML", 3, ""),
+            ("- a\n- b\n", "expected a mapping", 1, ""),
+            // libyaml's reader gives a byte offset, not a line: the line is worked out from it.
+            ("path: yolo\ntrain: images/train\nval: images/\u{01}train\nnames: [cat]\n", "control characters", 3, ""),
+            // Made-up names for nc classes, but not 10^18 of them.
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: 1000000000000000000\n", "list the names", 4, "nc"),
+            ("path: yolo\ntrain: images/train\nval: images/train\nnc: nan\n", "expected an integer", 4, "nc"),
         ]
-        for (i, (text, reason, line)) in cases.enumerated() {
+        for (i, (text, reason, line, field)) in cases.enumerated() {
             let file = try folder.write(text, to: "bad\(i).yaml")
             #expect {
                 _ = try DatasetReader.load(file, split: .train)
             } throws: { error in
-                let e = error as! DataError
-                return e.reason.contains(reason) && e.line == line && e.file == file.path
+                guard let e = error as? ConfigError else { return false }
+                return e.reason.contains(reason) && e.line == line && e.file == file.path && e.field == field
             }
         }
     }

@@ -57,6 +57,43 @@ import Testing
         #expect(wrong.error.contains(nothing.path) && wrong.error.contains("unrecognised dataset layout"))
 
         let badTask = try Self.freezeStudy(["data", "synth", "--task", "coco", "--out", nothing.path])
-        #expect(badTask.status != 0 && badTask.error.contains("--task must be voc or source"))
+        #expect(badTask.status != 0 && badTask.error.contains("'coco' is invalid for '--task"), "\(badTask.error)")
+        #expect(badTask.error.contains("'voc'") && badTask.error.contains("'source'") && badTask.error.contains("'source-disjoint'"),
+                "the choices are listed")
+    }
+
+    @Test func exportWritesYOLOv5sLayoutAndRefusesToOverwrite() throws {
+        let folder = try TemporaryFolder("cli-export")
+        let source = try ExportTests.writeDevkit(in: folder)
+        let out = folder.url.appendingPathComponent("yolo")
+        let export = try Self.freezeStudy(["data", "export", "--format", "yolo", "--data", source.path, "--out", out.path])
+        #expect(export.status == 0, "\(export.error)")
+        #expect(export.output.contains("5 train + 2 val images (7 hard-linked, 0 copied), 7 objects"), "\(export.output)")
+        let back = try DatasetReader.load(out, split: .train)
+        #expect(back.samples.count == 5 && back.classNames == vocClassNames, "a bare VOCdevkit names the 20 VOC classes")
+        let again = try Self.freezeStudy(["data", "export", "--data", source.path, "--out", out.path])
+        #expect(again.status != 0 && again.error.contains("already exists"), "\(again.error)")
+        let badFormat = try Self.freezeStudy(["data", "export", "--format", "coco", "--data", source.path, "--out", out.path])
+        #expect(badFormat.status != 0 && badFormat.error.contains("'coco' is invalid for '--format"), "\(badFormat.error)")
+    }
+
+    @Test func exportOfTheSyntheticVOCIsTheStudysDataset() throws {
+        let folder = try TemporaryFolder("cli-synthetic")
+        try folder.write("name: tiny\nsynthetic: {images: 10, image_size: 64, seed: 3}\nscenarios:\n  - {name: none, freeze: 0}\n",
+                         to: "study.yaml")
+        let out = folder.url.appendingPathComponent("yolo")
+        let export = try Self.freezeStudy(["data", "export", "--data", "synthetic", "--study",
+                                           folder.url.appendingPathComponent("study.yaml").path, "--out", out.path])
+        #expect(export.status == 0, "\(export.error)")
+        // The same configuration the sweep generates (EmbeddedData): 10 images, seed 3, 64 px.
+        let reference = folder.url.appendingPathComponent("reference")
+        try SyntheticVOC.generate(.init(task: .voc, images: 10, seed: 3, imageSize: 64), to: reference)
+        for split in DataSplit.allCases {
+            let exported = try DatasetReader.load(out, split: split), original = try DatasetReader.load(reference, split: split)
+            #expect(exported.classNames == original.classNames)
+            expectSameSamples(exported.samples, original.samples)
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(left == ["data.yaml", "images", "labels"], "the generated VOC is removed after the export: \(left)")
     }
 }

@@ -50,27 +50,23 @@ import Testing
         #expect(jpegA != (try Data(contentsOf: c.appendingPathComponent("VOC2007/JPEGImages/000003.jpg"))))
     }
 
-    @Test func tasksShareEveryPrimitiveButNoClass() {
-        let voc = SyntheticTask.voc.classes, source = SyntheticTask.source.classes
-        #expect(voc.map(\.name) == vocClassNames)
-        #expect(source.count == 24, "nc differs from 20, so Detect layers are not transferred (as COCO → VOC)")
-        #expect(Set(source.map(\.name)).count == 24 && Set(source.map(\.name)).isDisjoint(with: vocClassNames))
-        let cells = { (classes: [SyntheticClass]) in Set(classes.map { "\($0.shape.rawValue)-\($0.colour.rawValue)" }) }
-        #expect(cells(voc).count == 20 && cells(voc).isDisjoint(with: cells(source)), "no (shape, colour) cell is shared")
-        for task in [voc, source] {
-            #expect(Set(task.map(\.shape)).count == SyntheticShape.allCases.count)
-            #expect(Set(task.map(\.colour)).count == SyntheticColour.allCases.count)
-            #expect(Set(task.map(\.texture)).count == SyntheticTexture.allCases.count)
+    @Test func everyTaskUsesEveryPrimitive() {
+        for task in SyntheticTask.allCases {
+            let classes = task.classes
+            #expect(Set(classes.map(\.shape)).count == SyntheticShape.allCases.count, "\(task)")
+            #expect(Set(classes.map(\.colour)).count == SyntheticColour.allCases.count, "\(task)")
+            #expect(Set(classes.map(\.texture)).count == SyntheticTexture.allCases.count, "\(task)")
         }
+        #expect(SyntheticTask.voc.classes.map(\.name) == vocClassNames)
     }
 
-    @Test(arguments: [SyntheticTask.voc, .source])
+    @Test(arguments: SyntheticTask.allCases)
     func boxesCoverTheObjectsAndNothingElseIsSaturated(task: SyntheticTask) throws {
         let folder = try TemporaryFolder("boxes")
         let (out, _) = try Self.generate(folder, "s", task: task, images: 10, size: 128)
         let dataset = try DatasetReader.load(out, split: .train, options: ReaderOptions(difficult: .keepFlagged))
-        #expect(dataset.classCount == (task == .voc ? 20 : 24))
-        var outside = 0, total = 0
+        #expect(dataset.classCount == ["voc": 20, "source": 80, "source-disjoint": 24][task.rawValue])
+        var outside = 0, total = 0, checked = 0, objects = 0
         for sample in dataset.samples {
             let image = try JPEG.decode(contentsOf: URL(fileURLWithPath: sample.imagePath))
             let saturated = { (x: Int, y: Int) -> Bool in
@@ -79,6 +75,11 @@ import Testing
             }
             for object in sample.objects where !object.difficult {
                 let b = object.box
+                objects += 1
+                // JPEG 4:2:0 keeps one chroma sample per 2 × 2 pixels: an object under 10 px across
+                // (`source` draws them from 6 px at this size) is desaturated by its blurred edges.
+                guard min(b.width, b.height) >= 10 else { continue }
+                checked += 1
                 var hits = 0, area = 0
                 for y in Int(b.y1)...Int(b.y2) { for x in Int(b.x1)...Int(b.x2) { area += 1; hits += saturated(x, y) ? 1 : 0 } }
                 // Even a ring, star or cross covers over a third of its box; a box on background would be near 0.
@@ -94,6 +95,7 @@ import Testing
                 }
             }
         }
+        #expect(checked * 3 >= objects * 2, "\(checked) of \(objects) boxes large enough to check")
         // Clutter is desaturated (S ≤ 0.3): an object missing from the annotations would add whole blobs.
         #expect(Double(outside) / Double(total) < 0.01, "\(outside) saturated pixels outside every box")
     }

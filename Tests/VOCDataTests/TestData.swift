@@ -123,13 +123,16 @@ struct TinyDataset {
     }
 }
 
-/// Expects two sample lists to describe the same images and boxes (paths compared by file name).
-func expectSameSamples(_ a: [DatasetSample], _ b: [DatasetSample], tolerance: Float = 1e-3,
+/// Expects two sample lists to describe the same images and boxes (paths compared by file name,
+/// or by file name without its extension).
+func expectSameSamples(_ a: [DatasetSample], _ b: [DatasetSample], tolerance: Float = 1e-3, ignoringExtension: Bool = false,
                        sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(a.count == b.count, "sample counts differ", sourceLocation: sourceLocation)
+    let name = { (path: String) in
+        ignoringExtension ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : URL(fileURLWithPath: path).lastPathComponent
+    }
     for (s, t) in zip(a, b) {
-        #expect(URL(fileURLWithPath: s.imagePath).lastPathComponent == URL(fileURLWithPath: t.imagePath).lastPathComponent,
-                sourceLocation: sourceLocation)
+        #expect(name(s.imagePath) == name(t.imagePath), sourceLocation: sourceLocation)
         #expect(s.width == t.width && s.height == t.height, sourceLocation: sourceLocation)
         #expect(s.objects.count == t.objects.count, "\(s.imagePath): objects differ", sourceLocation: sourceLocation)
         for (o, p) in zip(s.objects, t.objects) {
