@@ -237,6 +237,19 @@ class StudyPlanTests(unittest.TestCase):
         self.assertTrue(os.path.isabs(given["--weights"]) and os.path.isabs(given["--hyp"]))
         self.assertIn("--noautoanchor", arguments)
 
+    def test_the_crosscheck_study_is_the_default_study_but_what_it_says(self):
+        import yaml
+        with open(os.path.join(EXPERIMENTS, "crosscheck.yaml")) as handle:
+            crosscheck = yaml.safe_load(handle)
+        with open(os.path.join(EXPERIMENTS, "freeze-study.yaml")) as handle:
+            default = yaml.safe_load(handle)
+        # Its header names these differences; everything else (data, pretraining: the committed
+        # checkpoint's configuration) must stay the default study's.
+        differences = {"name", "epochs", "seed", "seeds", "nominal_batch_size"}
+        for key in (set(crosscheck) | set(default)) - differences:
+            self.assertEqual(crosscheck.get(key), default.get(key), key)
+        self.assertEqual(crosscheck["nominal_batch_size"], study_plan.TRAIN_PY_NOMINAL_BATCH_SIZE)
+
     def test_what_train_py_cannot_follow_is_refused_with_its_line(self):
         with tempfile.TemporaryDirectory() as folder:
             cases = [
