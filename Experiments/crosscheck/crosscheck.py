@@ -120,7 +120,7 @@ def yolov5_environment(out, threads):
     return environment
 
 
-def run_one(arguments, study, scenario, seed, weights_pt, data, environment, log):
+def run_one(arguments, study, scenario, seed, weights, weights_pt, data, environment, log):
     """Trains run (scenario, seed) unless complete; returns True when it is complete."""
     folder = run_records.run_folder(arguments.out, scenario.name, seed)
     if run_records.is_complete(folder, scenario.settings["epochs"]):
@@ -143,8 +143,10 @@ def run_one(arguments, study, scenario, seed, weights_pt, data, environment, log
     log(f"{scenario.name} seed {seed}: training ({scenario.settings['epochs']} epochs, freeze {scenario.freeze_text}); "
         f"log in {os.path.join(folder, run_records.LOG)}")
     started = time.time()
+    inputs = {"data": data, "weights": weights}
     run_records.write_run_json(folder, {"scenario": scenario.name, "seed": seed, "status": "running",
-                                        "started": started, "command": command, "threads": arguments.threads})
+                                        "started": started, "command": command, "threads": arguments.threads,
+                                        "inputs": inputs})
     with open(os.path.join(folder, run_records.LOG), "w") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=environment, cwd=folder)
         begin = time.monotonic()
@@ -156,7 +158,7 @@ def run_one(arguments, study, scenario, seed, weights_pt, data, environment, log
     run_records.write_run_json(folder, {
         "scenario": scenario.name, "seed": seed, "status": "complete" if complete else "failed", "started": started,
         "finished": time.time(), "command": command, "threads": arguments.threads, "exit_code": process.returncode,
-        "wall_seconds": wall, "run_rss_peak_bytes": usage.ru_maxrss * 1024})
+        "wall_seconds": wall, "run_rss_peak_bytes": usage.ru_maxrss * 1024, "inputs": inputs})
     log(f"{scenario.name} seed {seed}: {'complete' if complete else f'FAILED (exit {process.returncode})'} "
         f"in {wall / 60:.1f} min, peak RSS {usage.ru_maxrss / 1e6:.2f} GB")
     return complete
@@ -178,7 +180,8 @@ def command_run(arguments, log):
         weights_pt = weights if arguments.dry_run and not weights.endswith(".pt") else prepare_weights(
             arguments.out, model_yaml, weights, log)
         for seed in study.seeds:
-            if not run_one(arguments, study, scenario, seed, weights_pt, data, environment, log) and not arguments.dry_run:
+            if not run_one(arguments, study, scenario, seed, weights, weights_pt, data, environment, log) \
+                    and not arguments.dry_run:
                 failed.append(f"{scenario.name} seed {seed}")
     if not arguments.dry_run:
         command_convert(arguments, log)

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import platform
+import re
 from datetime import datetime, timezone
 
 import h5py
@@ -57,9 +58,13 @@ def machine():
         pass
     import torch
     config = torch.__config__.show()
-    blas = next((part.split("=", 1)[1] for part in config.replace(",", "\n").split("\n")
-                 if part.strip().startswith("BLAS_INFO=")), "unknown")
-    return os.cpu_count() or 0, cpu, f"PyTorch {torch.__version__} CPU ({blas.strip()} BLAS, oneDNN convolutions)"
+
+    def found(pattern):
+        match = re.search(pattern, config)
+        return match.group(1) if match else "unknown"
+
+    blas, onednn, isa = found(r"BLAS_INFO=([^,\s]+)"), found(r"MKL-DNN (v[0-9.]+)"), found(r"CPU capability usage: (\S+)")
+    return os.cpu_count() or 0, cpu, f"PyTorch {torch.__version__} CPU: BLAS {blas}, oneDNN {onednn}, {isa}"
 
 
 def _string_array(values):

@@ -138,7 +138,7 @@ def convert(study, out, data, yolov5_version):
     program_version = f"yolov5 {yolov5_version}, torch {torch.__version__}"
     scenarios = []
     for scenario in study.scenarios:
-        runs, counts = [], None
+        runs, counts, inputs = [], None, None
         for seed in study.seeds:
             folder = run_folder(out, scenario.name, seed)
             record = read_run_json(folder)
@@ -147,6 +147,8 @@ def convert(study, out, data, yolov5_version):
             results = results_csv.ResultsCSV(results_path(folder))
             events = read_telemetry(folder)
             counts = counts or (events.get("model") or [None])[0]
+            inputs = inputs or {key: f"train.py: {os.path.basename(os.path.dirname(path))}/{os.path.basename(path)}"
+                                for key, path in record.get("inputs", {}).items()}
             end = (events.get("end") or [{}])[-1]
             complete = record.get("status") == "complete" and len(results) == scenario.settings["epochs"]
             attrs = {
@@ -168,7 +170,7 @@ def convert(study, out, data, yolov5_version):
         if not runs:
             continue
         attrs = {"freeze": scenario.freeze_text, "freeze_patterns": scenario.patterns, "bn": scenario.settings["bn"],
-                 "config_json": study_plan.scenario_config_json(study, scenario)}
+                 "config_json": study_plan.scenario_config_json(study, scenario, inputs)}
         for key in ("trainable_tensors", "trainable_parameters", "frozen_tensors", "frozen_parameters"):
             attrs[key] = int(counts[key]) if counts else 0
         scenarios.append({"name": scenario.name, "order": scenario.order, "attrs": attrs, "runs": runs})

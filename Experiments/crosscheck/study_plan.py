@@ -258,9 +258,12 @@ def train_arguments(study, scenario, seed, *, weights, data, hyp, project, name)
     return arguments
 
 
-def scenario_config_json(study, scenario):
-    """The scenario's resolved settings as JSON (the results file's `config_json`), without the seed."""
+def scenario_config_json(study, scenario, inputs=None):
+    """The scenario's resolved settings as JSON (the results file's `config_json`), without the
+    seed; `inputs` says which files stood for `data` and `weights` in train.py."""
     config = dict(scenario.settings)
+    for key, value in (inputs or {}).items():
+        config[key] = f"{config[key]} ({value})"
     config["freeze"] = scenario.freeze_text
     config["val_batch_size"] = config["val_batch_size"] or 2 * config["batch_size"]
     return json.dumps(config, sort_keys=True)
