@@ -30,12 +30,14 @@ let package = Package(
         .target(name: "VOCData", dependencies: ["NeuralCore", "ConfigFile", "CTurboJPEG"]),
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
         .target(name: "Statistics"),
-        .target(name: "Study", dependencies: ["HDF5", "NeuralCore", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
+        .target(name: "Results", dependencies: ["HDF5"]),
+        .target(name: "Report", dependencies: ["Results", "HDF5"]),
+        .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
                                              "CLibCrypto"]),
 
         // Commands.
         .executableTarget(name: "freeze-study", dependencies: [
-            "NeuralCore", "YOLOv5", "VOCData", "Training", "Study",
+            "YOLOv5", "VOCData", "Training", "Results", "Report", "Study",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "freeze-bench", dependencies: [
@@ -45,13 +47,18 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["NeuralCore", "HDF5", "ConfigFile"], path: "Tests/TestSupport"),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "YOLOv5Tests", dependencies: ["YOLOv5", "TestSupport", "HDF5"]),
         .testTarget(name: "VOCDataTests", dependencies: ["VOCData", "ConfigFile", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport", "HDF5"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "TestSupport"]),
+        .testTarget(name: "StudyTests", dependencies: [
+            "Study", "Results", "Report", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData", "NeuralCore",
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

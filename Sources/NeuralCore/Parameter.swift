@@ -4,11 +4,12 @@
 /// never for a frozen one (`requires_grad=False` in PyTorch): frozen parameters cost no
 /// gradient memory.
 public final class Parameter {
-    /// The values.
-    public let value: Tensor
+    /// The values. A `ParameterArena` may move them into a view of its contiguous buffer (same
+    /// shape and elements); layers read `value` on every call and never keep its storage.
+    public internal(set) var value: Tensor
     /// dL/dθ accumulated by backward passes; nil until the first one, and always for a frozen
-    /// parameter.
-    public private(set) var grad: Tensor?
+    /// parameter. A `GradientArena` may make it a view of its contiguous buffer.
+    public internal(set) var grad: Tensor?
     /// Whether backward computes a gradient for this parameter.
     public var isTrainable: Bool = true {
         didSet { if !isTrainable { grad = nil } }

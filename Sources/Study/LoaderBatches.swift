@@ -1,4 +1,3 @@
-import NeuralCore
 import Training
 import VOCData
 import YOLOv5

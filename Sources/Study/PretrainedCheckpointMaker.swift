@@ -1,6 +1,5 @@
 import Checkpoints
 import Foundation
-import NeuralCore
 
 /// `freeze-study pretrain`: makes the study's pretrained checkpoint once, for committing: the EMA
 /// weights of the (cached, or now trained) pretraining in `pretrained/NAME.safetensors` beside
@@ -35,7 +34,7 @@ public enum PretrainedCheckpointMaker {
         let checkpoint = folder.appendingPathComponent(names.checkpoint)
         let file = try SafeTensors.open(trained)
         // The EMA weights only (what train.py's checkpoints start fine-tuning from): no raw model, no momentum.
-        let tensors = try file.names.filter { $0.hasPrefix("ema/") }.map { name -> (String, Tensor) in
+        let tensors = try file.names.filter { $0.hasPrefix("ema/") }.map { name in
             guard let tensor = file.tensor(name) else { throw StudyError("\(trained.path): tensor '\(name)' cannot be read") }
             return (name, tensor)
         }

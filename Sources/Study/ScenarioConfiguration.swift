@@ -1,30 +1,28 @@
 import Foundation
 import Training
+import VOCData
 import YOLOv5
 
-/// The fully resolved configuration of one scenario, as recorded in the results file
-/// (`config_json`): every setting that shapes its numbers, with the user's and the effective
-/// loss gains. Deterministic (no times, no machine), so a resumed run can be compared with it.
+/// The fully resolved configuration of a scenario, as recorded in the results (`config_json`):
+/// every setting under its study-file key (`SettingsTable`), what it resolved to, and the
+/// user's and the effective loss gains. Deterministic (no times, no machine, no seed, no tool
+/// version: those are the run's), so every run of the scenario records the same one and a
+/// resumed run can be compared with it.
 struct ScenarioConfiguration {
     let values: [String: Any]
 
-    init(study: StudyFile, scenario: ScenarioDefinition, job: TrainingJob, dataDescription: String, weightsDescription: String,
-         embedded: [String: Any]?) {
-        let s = scenario.settings
+    init(_ inputs: RunInputs, job: TrainingJob) {
+        let s = inputs.scenario.settings
         let trainer = job.trainer
-        var v: [String: Any] = [
-            "study": study.name, "scenario": scenario.name,
-            "model": s.model, "data": dataDescription, "weights": weightsDescription,
+        var v: [String: Any] = Dictionary(uniqueKeysWithValues: SettingsTable.fields.map { ($0.key, $0.value(s)) })
+        v.merge([
+            "study": inputs.studyName, "scenario": inputs.scenario.name,
+            "data_resolved": inputs.data.description, "weights_resolved": inputs.weights.description,
             "weights_transfer": job.weightsReport,
-            "image_size": s.imageSize, "batch_size": s.batchSize,
-            "val_batch_size": s.validationBatchSize ?? 2 * s.batchSize, "epochs": s.epochs,
-            "hyp": s.hyp, "seed": s.seed, "bn": s.bn.rawValue,
-            "freeze": scenario.freeze.text, "freeze_patterns": scenario.freeze.patterns,
-            "schedule": s.schedule.rawValue, "nominal_batch_size": s.nominalBatchSize,
+            "freeze": inputs.scenario.freeze.text, "freeze_patterns": inputs.scenario.freeze.patterns,
             "accumulate": trainer.schedule.accumulate, "weight_decay_effective": trainer.schedule.weightDecay,
             "warmup_iterations": trainer.schedule.warmupIterations,
             "gradient_clip_norm": trainer.settings.gradientClipNorm.map { $0 as Any } ?? "none",
-            "workers": s.workers, "cache": s.cache.rawValue,
             "classes": job.trainData.classNames, "train_images": job.trainData.samples.count,
             "val_images": job.valData.samples.count,
             "difficult_objects": "left out of training and validation labels, as YOLOv5's VOC conversion does",
@@ -35,9 +33,17 @@ struct ScenarioConfiguration {
             ],
             "hyp_values": Dictionary(uniqueKeysWithValues: job.hyp.values),
             "trainable_parameters": job.freezeSummary.trainableParameters, "frozen_parameters": job.freezeSummary.frozenParameters,
-            "tool_version": FreezeStudyVersion.current,
-        ]
-        if let embedded { v["embedded_default"] = embedded }
+        ]) { _, new in new }
+        if let e = inputs.embedded {
+            v["embedded_default"] = [
+                "voc_images": e.vocImages, "image_size": e.vocImageSize, "source_images": e.sourceImages, "seed": e.seed,
+                "source_classes": e.sourceClasses.rawValue,
+                "pretrain_epochs": e.pretrainEpochs, "pretrain_image_size": e.pretrainImageSize,
+                "pretrain_batch_size": e.pretrainBatchSize, "pretrain_hyp": e.pretrainHyp,
+                "pretrain_nominal_batch_size": e.pretrainNominalBatchSize,
+                "synthetic_generator_version": SyntheticVOCVersion.current,
+            ] as [String: Any]
+        }
         values = v
     }
 

@@ -1,192 +1,205 @@
 import Foundation
-import NeuralCore
+import Report
+import Results
 import Training
-import VOCData
-import YOLOv5
 
-/// What `freeze-study sweep` (and `run`) are asked to do.
+/// What `freeze-study sweep` (and `run`, and `merge`) are asked to do.
 public struct SweepOptions: Sendable {
+    /// The study file.
     public var study: URL
-    /// HDF5 results file (default `runs/<study name>/results.h5`).
+    /// The study's merged results file (default `runs/<study name>/results.h5`); parts,
+    /// checkpoints and logs live beside it (`StudyFolder`).
     public var results: URL?
     /// Run only these scenarios.
     public var only: [String] = []
-    /// Run again scenarios that are complete.
+    /// Train again runs that are complete.
     public var force = false
     /// Where the synthetic datasets and pretrained weights are cached.
     public var cacheDirectory = URL(fileURLWithPath: "cache")
     /// Report folder (default `reports/<study name>`); nil with `writesReport` false skips it.
     public var report: URL?
+    /// Whether the sweep ends by writing the report.
     public var writesReport = true
     /// Ad-hoc scenarios added to the study file's (`freeze-study run`).
     public var extraScenarios: [ScenarioDefinition] = []
-    /// Starting weights for every scenario instead of the study file's (`--weights`): a YOLOv5
-    /// `.pt`, a FreezeStudy `.safetensors`, `pretrained` or `none`.
-    public var weights: String?
-    /// The command line, recorded with each scenario.
+    /// Starting weights for every scenario instead of the study file's (`--weights`).
+    public var weights: WeightsSource?
+    /// Runs trained at once, each its own process (default: half the cores, at least 1).
+    public var jobs: Int?
+    /// The `freeze-study` executable that trains each run (default: this process's own).
+    public var executable: URL?
+    /// The command line, shown in the report.
     public var command = ""
 
+    /// Options for `study`, everything else by default.
     public init(study: URL) { self.study = study }
+
+    /// `max(1, cores / 2)` jobs by default: on 2 cores, 1 job (of 2 threads).
+    public static func defaultJobs(cores: Int) -> Int { max(1, cores / 2) }
+    /// The threads each of `jobs` runs gets: `max(1, cores / jobs)`.
+    public static func threads(cores: Int, jobs: Int) -> Int { max(1, cores / jobs) }
 }
 
-/// A study error that is the user's to fix.
-public struct StudyError: Error, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-/// Runs a study: prepares the embedded default if it is used, then each scenario that is not
-/// complete in the results file (resuming a killed one from its last checkpoint), then the report.
+/// Runs a study: every run (scenario × seed) that its part does not hold complete, each as a
+/// child process training one run (`freeze-study run-task`), `jobs` at a time, after preparing
+/// what they share; merges the parts into the results file after each run and at the end, then
+/// writes the report. Holds the study's lock for its whole life, so a second sweep or merge on
+/// the same results refuses at once, naming it. A run that fails is reported with its log while
+/// the others go on; the sweep then ends with an error, and the next sweep retries only what is
+/// missing.
 public final class Sweep {
+    /// What the sweep was asked to do.
     public let options: SweepOptions
-    public let study: StudyFile
-    public let scenarios: [ScenarioDefinition]
-    let log: (String) -> Void = { Progress.say($0) }
+    let setup: StudySetup
+    let scenarios: [ScenarioDefinition]
+    /// Every line the sweep prints goes through the display, above the block of running runs.
+    let display = JobDisplay()
+    var log: (String) -> Void { { [display] in display.event($0) } }
 
+    /// Reads the study file and checks `--only`; nothing is written until `run()` or `merge()`.
     public init(options: SweepOptions) throws {
         self.options = options
-        var study = try StudyFile(contentsOf: options.study)
-        // --weights is relative to the working folder, as typed; the study file's paths stay
-        // relative to the study file.
-        let weights = options.weights.map {
-            ["pretrained", "none"].contains($0) || $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: $0).standardizedFileURL.path
-        }
-        if let weights { study.shared.weights = weights }
-        self.study = study
-        var all = study.scenarios
-        for extra in options.extraScenarios {
-            if let existing = all.firstIndex(where: { $0.name == extra.name }) {
-                guard all[existing].freeze == extra.freeze else {
-                    throw StudyError("scenario '\(extra.name)' exists in \(options.study.path) with freeze "
-                                     + "'\(all[existing].freeze.text)', not '\(extra.freeze.text)'; choose another --name")
-                }
-            } else {
-                all.append(extra)
-            }
-        }
-        if let weights { for i in all.indices { all[i].settings.weights = weights } }
-        let unknown = options.only.filter { name in !all.contains { $0.name == name } }
-        guard unknown.isEmpty else {
-            throw StudyError("no scenario named \(unknown.map { "'\($0)'" }.joined(separator: ", ")) in \(options.study.path) "
-                             + "(scenarios: \(all.map(\.name).joined(separator: ", ")))")
-        }
-        scenarios = options.only.isEmpty ? all : all.filter { options.only.contains($0.name) }
+        setup = try StudySetup(study: options.study, results: options.results, weights: options.weights,
+                               extraScenarios: options.extraScenarios, cacheDirectory: options.cacheDirectory)
+        scenarios = try setup.scenarios(named: options.only)
     }
 
+    /// The study file in use (with `--weights` applied).
+    public var study: StudyFile { setup.study }
+
     /// The results file in use.
-    public var resultsURL: URL { options.results ?? URL(fileURLWithPath: "runs/\(study.name)/results.h5") }
+    public var resultsURL: URL { setup.folder.results }
 
     /// Runs everything; returns the report folder (nil if no report was written).
     @discardableResult
     public func run() throws -> URL? {
         let started = Date()
-        try checkFreezeSpecs()
+        TerminationSignals.unblock()
         try makeFolder(resultsURL.deletingLastPathComponent())
-        let store = ResultsStore(url: resultsURL)
-        try open(store)
-        for scenario in scenarios {
-            if try store.scenarioStatus(scenario.name) == .complete && !options.force {
-                let recorded = try store.read(scenario.name).info
-                guard recorded.freezePatterns == scenario.freeze.patterns && recorded.bn == scenario.settings.bn.rawValue else {
-                    throw StudyError("scenario '\(scenario.name)' is complete in \(resultsURL.path) with freeze '\(recorded.freeze)' "
-                                     + "(bn \(recorded.bn)), but the study now says '\(scenario.freeze.text)' (bn \(scenario.settings.bn.rawValue)); "
-                                     + "give the new spec another name, or --force to train this one again")
-                }
-                log("\(scenario.name): complete in \(resultsURL.path); skipped (--force runs it again)")
-                continue
-            }
-            try ScenarioRun(sweep: self, scenario: scenario, store: store).run()
-            emptyTensorCache()
-            ProcessStatistics.releaseFreedMemory()
-        }
+        let lock = try lockStudy()
+        defer { lock.release() }
+        try setup.checkFreezeSpecs(scenarios)
+        try checkResultsFile()
+        let (runs, unreadable) = try plan()
+        for (key, reason) in unreadable { log("\(key) is not trained: \(reason)") }
+        let failures = try train(runs)
+        try mergeParts()
         log(String(format: "sweep finished in %@", Progress.duration(Date().timeIntervalSince(started))))
+        let folder = try writeReport()
+        guard failures.isEmpty && unreadable.isEmpty else {
+            let failed = failures.map { "\($0.key) (\($0.reason); log \(displayPath($0.log)))" }
+                + unreadable.map { "\($0.key) (its part cannot be read; move it away to train the run again)" }
+            throw StudyError("\(failed.count) of \(runs.count + unreadable.count) runs failed: " + failed.joined(separator: ", ")
+                             + "; the others are recorded. Run the sweep again to retry only what is missing.")
+        }
+        return folder
+    }
+
+    /// Merges the parts into the results file, holding the study's lock (`freeze-study merge`).
+    @discardableResult
+    public func merge() throws -> MergeOutcome {
+        let lock = try lockStudy()
+        defer { lock.release() }
+        try checkResultsFile()
+        return try mergeParts()
+    }
+
+    // MARK: - Steps
+
+    /// The study's lock, or an error naming its holder.
+    func lockStudy() throws -> FileLock {
+        do {
+            return try FileLock.acquire(setup.folder.lock, purpose: options.command.isEmpty ? "freeze-study" : options.command)
+        } catch FileLockError.held(_, let holder) {
+            throw StudyError("\(resultsURL.path) is in use by \(holder?.description ?? "another process (it has not said which)"); "
+                             + "a second sweep or merge on it would mix their runs — wait for that one to finish, or stop it")
+        } catch {
+            throw StudyError("\(error)")
+        }
+    }
+
+    /// Refuses a results file of another configuration or of the older schema, leaving it unchanged.
+    func checkResultsFile() throws {
+        guard FileManager.default.fileExists(atPath: resultsURL.path) else { return }
+        let store = ResultsStore(url: resultsURL)
+        let recorded = try store.readIdentity()
+        guard recorded.configurationDigest == setup.identity.configurationDigest else {
+            throw setup.differentConfiguration(file: resultsURL.path, recordedName: recorded.name, recordedDigest: recorded.configurationDigest,
+                                               recordedConfig: try? store.readStudy().scenarios.first?.info.configJSON)
+        }
+    }
+
+    /// Trains `runs` as child processes after preparing what they share, `jobs` at a time (each
+    /// with cores ÷ jobs threads), merging after each; returns the runs that failed.
+    func train(_ runs: [PlannedRun]) throws -> [LocalJobs.Outcome] {
+        guard !runs.isEmpty else { return [] }
+        try prepareSharedInputs(for: runs)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let jobs = max(1, options.jobs ?? SweepOptions.defaultJobs(cores: cores))
+        let threads = SweepOptions.threads(cores: cores, jobs: jobs)
+        log("training \(runs.count) run\(runs.count == 1 ? "" : "s"), \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
+        let children = LocalJobs(executable: options.executable ?? Self.ownExecutable, jobs: jobs, display: display)
+        let outcomes = children.run(runs.map { job(for: $0, threads: threads) }) { outcome in
+            if outcome.succeeded {
+                log("finished \(outcome.key) in \(Progress.duration(outcome.seconds))")
+            } else {
+                log("FAILED: \(outcome.key) (\(outcome.reason)) after \(Progress.duration(outcome.seconds)); "
+                    + "log: \(displayPath(outcome.log))\n" + Self.tail(of: outcome.log))
+            }
+            do { try mergeParts() } catch { log("merge after \(outcome.key): \(error)") }
+        }
+        return outcomes.filter { !$0.succeeded }
+    }
+
+    /// Writes the report from the results file, unless told not to; returns its folder.
+    func writeReport() throws -> URL? {
         guard options.writesReport else { return nil }
-        let folder = options.report ?? URL(fileURLWithPath: "reports/\(study.name)")
-        let written = try ReportWriter.write(results: store.readStudy(), to: folder, reproduceCommand: options.command)
+        let folder = options.report ?? URL(fileURLWithPath: "reports/\(setup.study.name)")
+        let written = try ReportWriter.write(results: ResultsStore(url: resultsURL).readStudy(), to: folder, reproduceCommand: options.command)
         log("report: \(folder.path) (\(written.count) files)")
         return folder
     }
 
-    /// The study's identity: its name and a digest of the shared configuration (not the list of
-    /// scenarios, so that adding one keeps the results file).
-    var identity: StudyIdentity {
-        let s = study.shared, e = study.embedded
-        let fileText = { (path: String) in (try? String(contentsOf: self.study.resolve(path), encoding: .utf8)) ?? path }
-        let description = [study.name, s.model, fileText(s.model), s.data, s.weights, "\(s.imageSize)", "\(s.batchSize)",
-                           "\(s.epochs)", s.hyp, fileText(s.hyp), "\(s.seed)", s.bn.rawValue, s.schedule.rawValue, "\(s.nominalBatchSize)",
-                           "\(e)"].joined(separator: "\u{1F}")
-        return StudyIdentity(name: study.name, configurationDigest: "fnv1a64:" + stableHash(description),
-                             toolVersion: FreezeStudyVersion.current, machine: .current(blas: "OpenBLAS \(BLAS.coreName)"))
-    }
-
-    /// Every scenario's freeze spec against its model, before anything trains: a spec that
-    /// matches nothing stops the sweep at once rather than after the scenarios before it.
-    func checkFreezeSpecs() throws {
-        var models: [String: YOLOv5Model] = [:]
-        for scenario in scenarios {
-            let path = study.resolve(scenario.settings.model).path
-            do {
-                let model = try models[path] ?? YOLOv5Model(spec: ModelSpec(contentsOf: URL(fileURLWithPath: path)), seed: 0)
-                models[path] = model
-                try model.applyFreeze(scenario.freeze)
-            } catch let error as FreezeSpecError {
-                throw StudyError("\(study.source.path)\(scenario.line.map { ":\($0)" } ?? ""): scenario '\(scenario.name)': \(error)")
-            }
+    /// The synthetic data and starting weights the runs need, made once here so that no run's
+    /// process waits for another's pretraining or measures its memory.
+    func prepareSharedInputs(for runs: [PlannedRun]) throws {
+        let shared = SharedInputs(study: setup.study, cacheDirectory: options.cacheDirectory, log: log)
+        var seen = Set<String>()
+        for run in runs {
+            let settings = setup.settings(run.scenario, seed: run.key.seed)
+            if seen.insert("data \(settings.data)").inserted { _ = try shared.prepareData(settings) }
+            let weightsKey = "weights \(settings.weights) \(settings.model) \(settings.schedule.rawValue)"
+            if seen.insert(weightsKey).inserted { _ = try shared.prepareStartingWeights(settings) }
         }
     }
 
-    private func open(_ store: ResultsStore) throws {
-        do {
-            try store.createOrOpen(study: identity)
-        } catch ResultsStoreError.differentStudy(let file, let recordedName, let recordedDigest, _, let requestedDigest) {
-            var lines = ["\(file) holds results of another configuration of study '\(recordedName)' "
-                         + "(digest \(recordedDigest); this one is \(requestedDigest)); nothing was changed."]
-            if let recorded = try? store.readStudy().scenarios.first {
-                let config = ResolvedConfig(json: recorded.info.configJSON)
-                let s = study.shared
-                let now: [(String, String)] = [("model", s.model), ("data", s.data), ("weights", s.weights), ("image_size", "\(s.imageSize)"),
-                                               ("batch_size", "\(s.batchSize)"), ("epochs", "\(s.epochs)"), ("hyp", s.hyp), ("seed", "\(s.seed)")]
-                let changed = now.filter { config.text($0.0) != nil && config.text($0.0) != $0.1 }
-                lines += changed.map { "  \($0.0): \(config.text($0.0)!) in the file, \($0.1) now" }
-                if changed.isEmpty { lines.append("  (the difference is in the model or hyp file contents, or the embedded data settings)") }
-            } else {
-                lines.append("  (it has no scenario recorded yet to compare settings with)")
-            }
-            lines.append("Write beside it with --results PATH, or move that file away to start over.")
-            throw StudyError(lines.joined(separator: "\n"))
+    /// The child process that trains `run`.
+    func job(for run: PlannedRun, threads: Int) -> LocalJobs.Job {
+        var arguments = ["run-task", "--study", options.study.standardizedFileURL.path, "--scenario", run.key.scenario,
+                         "--seed", String(run.key.seed), "--threads", String(threads), "--results", resultsURL.path,
+                         "--cache-dir", options.cacheDirectory.standardizedFileURL.path]
+        if let weights = options.weights { arguments += ["--weights", weights.description] }
+        if run.restart { arguments.append("--restart") }
+        if options.extraScenarios.contains(where: { $0.name == run.scenario.name }) {
+            arguments += ["--freeze", run.scenario.freeze.text, "--bn", run.scenario.settings.bn.rawValue]
         }
+        return LocalJobs.Job(key: run.key, arguments: arguments, log: setup.folder.log(run.key), progress: setup.folder.progress(run.key))
     }
 
-    func makeFolder(_ url: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw StudyError("cannot create the folder \(url.path): \(error.localizedDescription)")
-        }
-        guard FileManager.default.isWritableFile(atPath: url.path) else { throw StudyError("the folder \(url.path) is not writable") }
+    /// Rebuilds the results file from the parts; parts left out are reported.
+    @discardableResult
+    func mergeParts() throws -> MergeOutcome {
+        let outcome = try ResultsMerge.merge(setup.folder, identity: setup.identity)
+        for skipped in outcome.skipped { log("merge: \(skipped)") }
+        return outcome
     }
 
-    /// The data folder of a scenario, generating the synthetic one if needed.
-    func dataURL(_ settings: StudySettings) throws -> (url: URL, description: String) {
-        guard settings.data == "synthetic" else { return (study.resolve(settings.data), settings.data) }
-        let url = try EmbeddedData(cacheDirectory: options.cacheDirectory).dataset(.voc, study.embedded, log: log)
-        return (url, "synthetic VOC (\(study.embedded.vocImages) images at \(study.embedded.vocImageSize) px, seed \(study.embedded.seed))")
-    }
+    /// This process's executable (`freeze-study`), which the children run.
+    static var ownExecutable: URL { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
 
-    /// The starting weights of a scenario, pretraining the embedded ones if needed (nil: scratch).
-    func weightsURL(_ settings: StudySettings) throws -> (url: URL?, description: String) {
-        switch settings.weights {
-        case "none": return (nil, "none (from scratch)")
-        case "pretrained":
-            let source = try EmbeddedData(cacheDirectory: options.cacheDirectory).dataset(study.embedded.sourceClasses.task, study.embedded, log: log)
-            let url = try Pretraining(study: study, cacheDirectory: options.cacheDirectory).weights(for: settings, sourceData: source, log: log)
-            emptyTensorCache()  // the pretraining's buffers are not the scenario's memory
-            ProcessStatistics.releaseFreedMemory()
-            let e = study.embedded
-            return (url, "pretrained on the synthetic source task (\(e.sourceImages) images, \(e.pretrainEpochs) epochs at "
-                         + "\(e.pretrainImageSize) px, \(e.pretrainHyp))")
-        default: return (study.resolve(settings.weights), settings.weights)
-        }
+    /// The last lines of a log, indented, for a failure message.
+    static func tail(of log: URL, lines count: Int = 6) -> String {
+        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return "" }
+        return text.split(whereSeparator: \.isNewline).suffix(count).map { "    | " + $0 }.joined(separator: "\n")
     }
 }

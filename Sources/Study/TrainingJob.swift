@@ -1,5 +1,4 @@
 import Foundation
-import NeuralCore
 import Training
 import VOCData
 import YOLOv5
@@ -17,6 +16,9 @@ struct TrainingJob {
     let hyp: Hyperparameters
     /// What happened to the starting weights ("loaded 343 of 349 tensors from …").
     let weightsReport: String
+    /// State tensors the starting weights did not provide (all of them without weights): they
+    /// keep the initialisation drawn from the run's seed.
+    let initialisedTensors: [String]
     /// The loaders (their `problems` list images that failed to decode and were skipped).
     let trainLoader: BatchLoader, valLoader: BatchLoader
 
@@ -33,15 +35,18 @@ struct TrainingJob {
             throw DataError(file: data.path, reason: "the train and val splits name different classes")
         }
         let spec = try ModelSpec(contentsOf: modelURL)
-        var rng = SeededGenerator(seed: UInt64(bitPattern: Int64(settings.seed)))
-        model = try YOLOv5Model(spec: spec, classCount: trainData.classCount, using: &rng)
+        // What the weights do not provide (the Detect outputs of another class count) keeps an
+        // initialisation drawn from the run's seed alone, so every scenario of a seed starts alike.
+        model = try YOLOv5Model(spec: spec, classCount: trainData.classCount, seed: Self.generatorSeed(settings.seed))
         if let weights {
             let file = try Weights(contentsOf: weights)
             let report = try model.load(file)
+            initialisedTensors = report.kept.map(\.name)
             weightsReport = "loaded \(report.loaded.count) of \(model.stateDict().count) state tensors from \(file.description); "
                 + (report.kept.isEmpty ? "none kept their initialisation"
                    : "\(report.kept.count) kept their initialisation (\(report.kept.prefix(3).map(\.name).joined(separator: ", "))\(report.kept.count > 3 ? ", …" : ""))")
         } else {
+            initialisedTensors = model.stateDict().map(\.0)
             weightsReport = "trained from scratch (PyTorch's default initialisation)"
         }
         freezeSummary = try model.applyFreeze(freeze, batchNorm: settings.bn)
@@ -51,7 +56,7 @@ struct TrainingJob {
         let cache = settings.cache
         trainLoader = try BatchLoader(dataset: trainData, configuration: .training(
             imageSize: settings.imageSize, batchSize: settings.batchSize, augmentation: augmentation,
-            seed: UInt64(bitPattern: Int64(settings.seed)), cache: cache, workers: settings.workers))
+            seed: Self.generatorSeed(settings.seed), cache: cache, workers: settings.workers))
         valLoader = try BatchLoader(dataset: valData, configuration: .validation(
             imageSize: settings.imageSize, batchSize: settings.validationBatchSize ?? 2 * settings.batchSize, cache: cache,
             workers: settings.workers))
@@ -71,20 +76,7 @@ struct TrainingJob {
 
     var loaderProblemCount: Int { trainLoader.problems.count + valLoader.problems.count }
 
-    /// A 64-bit fingerprint of every frozen parameter's bytes now (to compare with after
-    /// training): bit-identical tensors give equal fingerprints, and no copy of the weights is
-    /// kept to inflate the memory being measured.
-    func frozenFingerprints() -> [(String, UInt64)] {
-        model.namedParameters().filter { !$0.1.isTrainable }.map { ($0.0, fingerprint($0.1.value)) }
-    }
-}
-
-/// FNV-1a over a tensor's bytes.
-func fingerprint(_ t: Tensor) -> UInt64 {
-    withExtendedLifetime(t) {
-        let bytes = UnsafeRawBufferPointer(start: t.data, count: t.byteCount)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash
-    }
+    /// The seed of the run's random generators: the data order and augmentation draws (per
+    /// epoch and image) and the initialisation, all from the run's seed and nothing else.
+    static func generatorSeed(_ seed: Int) -> UInt64 { UInt64(bitPattern: Int64(seed)) }
 }

@@ -1,13 +1,51 @@
+/// Where the wall time of training went, in seconds (DESIGN.md's `seconds_{data_wait,forward,
+/// backward,optimizer,ema,validation}`).
+public struct TimeSplit: Sendable, Equatable, Codable {
+    /// Waiting for the next batch from the loader.
+    public var dataWait = 0.0
+    /// The model's forward pass and the loss (`pred = model(imgs)`, `compute_loss`).
+    public var forward = 0.0
+    /// The model's backward pass (`loss.backward()`).
+    public var backward = 0.0
+    /// Gradient clipping, the SGD step and zeroing the gradients.
+    public var optimizer = 0.0
+    /// The EMA update after each optimizer step.
+    public var ema = 0.0
+    /// Validating the EMA model after the epoch.
+    public var validation = 0.0
+
+    public init() {}
+
+    /// The sum of the parts.
+    public var total: Double { dataWait + forward + backward + optimizer + ema + validation }
+
+    /// Part-by-part sum.
+    public static func + (a: TimeSplit, b: TimeSplit) -> TimeSplit {
+        var sum = a
+        sum.dataWait += b.dataWait
+        sum.forward += b.forward
+        sum.backward += b.backward
+        sum.optimizer += b.optimizer
+        sum.ema += b.ema
+        sum.validation += b.validation
+        return sum
+    }
+}
+
 /// What one training iteration did and measured.
-public struct IterationReport: Sendable {
+public struct IterationReport: Sendable, Codable {
     public var epoch: Int, iteration: Int, globalIteration: Int, iterationsPerEpoch: Int
     /// Loss items (train.py's box/obj/cls) and the back-propagated total.
     public var box: Double, obj: Double, cls: Double, total: Double
     /// Per group (biases, weights, BN weights), and the momentum, used by this iteration.
     public var learningRates: [Double], momentum: Double
+    /// Iterations of gradient accumulated per optimizer step at this iteration (train.py's `accumulate`).
+    public var accumulate: Int
     public var images: Int
     /// Seconds waiting for the batch, and computing on it.
     public var waitSeconds: Double, computeSeconds: Double
+    /// The same time by phase (validation 0).
+    public var seconds: TimeSplit
     /// Whether the optimizer stepped after this iteration.
     public var optimizerStepped: Bool
     /// Global L2 norm of the gradients before clipping (NaN when the optimizer did not step).
@@ -29,8 +67,8 @@ public struct EpochReport: Sendable {
     public var learningRates: [Double]
     /// Wall seconds of the whole epoch (training and validation) and of training alone.
     public var epochSeconds: Double, trainSeconds: Double
-    /// Seconds the training loop waited for batches.
-    public var dataWaitSeconds: Double
+    /// Where the epoch's time went, by phase.
+    public var seconds: TimeSplit
     public var trainImages: Int
     /// `MemoryMeter` high-water mark during the epoch.
     public var trackedPeakBytes: Int
@@ -40,6 +78,8 @@ public struct EpochReport: Sendable {
     public var cpuUtilization: Double
     public var iterations: [IterationReport]
 
+    /// Seconds the training loop waited for batches.
+    public var dataWaitSeconds: Double { seconds.dataWait }
     /// Training images per second of training wall time.
     public var imagesPerSecond: Double { Double(trainImages) / trainSeconds }
 }

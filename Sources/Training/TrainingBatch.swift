@@ -46,6 +46,19 @@ public protocol BatchSource: AnyObject {
     var imageCount: Int { get }
     /// The batches of `epoch`, in order; `next()` may block while a batch is prepared.
     func batches(epoch: Int) -> AnyIterator<TrainingBatch>
+    /// The batches of `epoch` from index `start` on (resuming mid-epoch): the same batches
+    /// `batches(epoch:)` gives from there.
+    func batches(epoch: Int, from start: Int) -> AnyIterator<TrainingBatch>
+}
+
+extension BatchSource {
+    /// Makes and drops the first `start` batches; a source that can make batch i directly
+    /// (every batch a function of epoch and index) should override this.
+    public func batches(epoch: Int, from start: Int) -> AnyIterator<TrainingBatch> {
+        let all = batches(epoch: epoch)
+        for _ in 0..<start { _ = all.next() }
+        return all
+    }
 }
 
 /// A fixed list of batches (tests, small in-memory datasets).
@@ -55,4 +68,5 @@ public final class InMemoryBatches: BatchSource {
     public var batchesPerEpoch: Int { items.count }
     public var imageCount: Int { items.map(\.images.n).reduce(0, +) }
     public func batches(epoch: Int) -> AnyIterator<TrainingBatch> { AnyIterator(items.makeIterator()) }
+    public func batches(epoch: Int, from start: Int) -> AnyIterator<TrainingBatch> { AnyIterator(items.dropFirst(start).makeIterator()) }
 }

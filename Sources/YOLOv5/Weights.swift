@@ -7,7 +7,7 @@ import NeuralCore
 public struct Weights {
     /// State-dict entries by PyTorch name, as Float32.
     public let stateDict: [String: Tensor]
-    /// What was read: the file and which part of it ("ema" of a train.py checkpoint, …).
+    /// What was read: the file and which part of it ("'model' of … DetectionModel", …).
     public let description: String
 
     /// Prefixes of FreezeStudy's own checkpoints, in order of preference (the EMA, as train.py saves it).
@@ -27,10 +27,21 @@ public struct Weights {
             description = "\(url.lastPathComponent) (\(prefix.dropLast()) weights, FreezeStudy checkpoint)"
         } else {
             let checkpoint = try TorchCheckpoint.load(url)
-            let state = try checkpoint.stateDict()
+            let state = try Self.trainPyState(checkpoint)
             stateDict = state.floatTensors()
             description = "\(url.lastPathComponent) (\(state.sourceKey.map { "'\($0)' of " } ?? "")\(state.moduleClass ?? "state dict"), PyTorch checkpoint)"
         }
+    }
+}
+
+extension Weights {
+    /// The entry train.py starts from: `ckpt['model']` (for an unstripped last.pt the raw
+    /// weights, not the EMA; `strip_optimizer` copies the EMA there for best.pt). Files without a
+    /// `model` entry (a plain state dict, `state_dict`, only `ema`) fall back to
+    /// `TorchCheckpoint.stateDict()`.
+    static func trainPyState(_ checkpoint: TorchCheckpoint) throws -> StateDict {
+        if let model = checkpoint["model"], !model.isNone { return try checkpoint.stateDict(key: "model") }
+        return try checkpoint.stateDict()
     }
 }
 

@@ -6,6 +6,7 @@ struct FreezeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "freeze-bench",
         abstract: "Benchmarks for FreezeStudy (build with -c release).",
-        subcommands: [KernelsBenchmark.self, TrainStepBenchmark.self, LoaderBenchmark.self, ElementwiseProbe.self]
+        subcommands: [KernelsBenchmark.self, TrainStepBenchmark.self, LoaderBenchmark.self, ElementwiseProbe.self,
+                      OptimizerBenchmark.self]
     )
 }

@@ -29,11 +29,15 @@ struct LayersCommand: ParsableCommand {
         let built = try YOLOv5Model(spec: spec, classCount: nc)
         try built.applyFreeze(FreezeSpec(parsing: freeze))
         var listing = ParameterListing(model: built)
+        var source: String?
         if let weights {
             let file = try Weights(contentsOf: URL(fileURLWithPath: weights))
-            listing.loaded = Set(try built.load(file).loaded)
+            let report = try built.load(file)
+            listing.loaded = Set(report.loaded)
+            source = "loaded \(report.loaded.count) of \(built.stateDict().count) state tensors from \(file.description)"
         }
         listing.lines.forEach { print($0) }
         print(listing.summary)
+        if let source { print(source) }
     }
 }

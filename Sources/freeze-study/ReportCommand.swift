@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Study
+import Report
 
 /// `freeze-study report`: regenerates the comparison report from a results file, training nothing.
 struct ReportCommand: ParsableCommand {

@@ -8,7 +8,7 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Study file.")
     var study = "Experiments/freeze-study.yaml"
 
-    @Option(help: "HDF5 results file (default: runs/<study name>/results.h5).")
+    @Option(help: "HDF5 results file (default: runs/<study name>/results.h5); parts, checkpoints and logs live beside it.")
     var results: String?
 
     @Option(help: "Cache of the synthetic data and pretrained weights.")
@@ -18,7 +18,7 @@ struct StudyOptions: ParsableArguments {
     var report: String?
 
     @Option(help: "Starting weights for every scenario instead of the study file's: a YOLOv5 .pt, a FreezeStudy .safetensors, 'pretrained' or 'none'.")
-    var weights: String?
+    var weights: WeightsSource?
 
     func sweepOptions() -> SweepOptions {
         var options = SweepOptions(study: URL(fileURLWithPath: study))
@@ -26,40 +26,69 @@ struct StudyOptions: ParsableArguments {
         options.cacheDirectory = URL(fileURLWithPath: cacheDir)
         options.report = report.map { URL(fileURLWithPath: $0) }
         options.weights = weights
-        options.command = (["freeze-study"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        options.command = commandLine()
         return options
     }
 }
 
-/// `freeze-study sweep`: runs every scenario of a study that is not complete, then the report.
+/// The command line as typed, for the report and the results.
+func commandLine() -> String { (["freeze-study"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
+
+/// `--weights`: the special values, or a file relative to the working folder (made absolute
+/// here, once, as typed; the study file's paths stay relative to the study file).
+extension WeightsSource: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch WeightsSource(argument) {
+        case .file(let path): self = .file(URL(fileURLWithPath: path).standardizedFileURL.path)
+        case let special: self = special
+        }
+    }
+}
+
+extension BatchNormPolicy: ExpressibleByArgument {}
+
+/// `--jobs N`, shared by the commands that train.
+struct JobOptions: ParsableArguments {
+    @Option(help: "Runs trained at once, each its own process (default: half the cores, at least 1; each gets cores ÷ jobs threads).")
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+}
+
+/// `freeze-study sweep`: trains every run of a study that is not complete, then the report.
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Run the study's scenarios that are not complete in the results file, then write the report.")
+        abstract: "Train the study's runs (scenarios × seeds) that are not complete, each as its own process, then merge and write the report.")
 
     @OptionGroup var options: StudyOptions
+    @OptionGroup var jobOptions: JobOptions
 
     @Option(parsing: .upToNextOption, help: "Run only these scenarios.")
     var only: [String] = []
 
-    @Flag(help: "Run complete scenarios again.")
+    @Flag(help: "Train complete runs again.")
     var force = false
 
     func run() throws {
         var sweepOptions = options.sweepOptions()
         sweepOptions.only = only
         sweepOptions.force = force
+        sweepOptions.jobs = jobOptions.jobs
         try Sweep(options: sweepOptions).run()
     }
 }
 
-/// `freeze-study run`: one ad-hoc scenario, recorded like the study's own.
+/// `freeze-study run`: one ad-hoc scenario, recorded like the study's own (one run per seed).
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Train one ad-hoc freeze scenario with the study's shared settings and record it in the results file.")
+        abstract: "Train one ad-hoc freeze scenario with the study's shared settings and seeds, and record it with the study's results.")
 
     @OptionGroup var options: StudyOptions
+    @OptionGroup var jobOptions: JobOptions
 
     @Option(help: "Freeze spec: a count (10), a range (0-9), a list ([0,1,2]) or name patterns (model.2.cv1.).")
     var freeze: String
@@ -68,20 +97,16 @@ struct RunCommand: ParsableCommand {
     var name: String?
 
     @Option(help: "BatchNorm of frozen layers: update (YOLOv5) or frozen.")
-    var bn: String?
+    var bn: BatchNormPolicy?
 
-    @Flag(help: "Run it again if it is complete.")
+    @Flag(help: "Train its complete runs again.")
     var force = false
-
-    func validate() throws {
-        if let bn, BatchNormPolicy(rawValue: bn) == nil { throw ValidationError("--bn must be 'update' or 'frozen'") }
-    }
 
     func run() throws {
         let spec = try FreezeSpec(parsing: freeze)
         let study = try StudyFile(contentsOf: URL(fileURLWithPath: options.study))
         var settings = study.shared
-        if let bn { settings.bn = BatchNormPolicy(rawValue: bn)! }
+        if let bn { settings.bn = bn }
         // "[0, 1, 2]" → freeze-0_1_2, "0-9" → freeze-0-9, "model.2.cv1." → freeze-model.2.cv1.
         let scenarioName = name ?? "freeze-" + spec.text.replacingOccurrences(of: ",", with: "_")
             .filter { $0.isLetter || $0.isNumber || "-._".contains($0) }
@@ -89,7 +114,24 @@ struct RunCommand: ParsableCommand {
         sweepOptions.extraScenarios = [ScenarioDefinition(name: scenarioName, freeze: spec, settings: settings, line: nil)]
         sweepOptions.only = [scenarioName]
         sweepOptions.force = force
+        sweepOptions.jobs = jobOptions.jobs
         try Sweep(options: sweepOptions).run()
+    }
+}
+
+/// `freeze-study merge`: rebuilds the results file from the runs' parts, training nothing.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Assemble the study's results file from its runs' part files (parts that cannot be read are reported and left out).")
+
+    @OptionGroup var options: StudyOptions
+
+    func run() throws {
+        let sweep = try Sweep(options: options.sweepOptions())
+        let outcome = try sweep.merge()
+        print("merged \(outcome.runs.count) run\(outcome.runs.count == 1 ? "" : "s") into \(sweep.resultsURL.path)"
+              + (outcome.skipped.isEmpty ? "" : "; \(outcome.skipped.count) part\(outcome.skipped.count == 1 ? "" : "s") left out"))
     }
 }
 
@@ -111,7 +153,7 @@ struct ScenariosCommand: ParsableCommand {
 
     func run() throws {
         let file = try StudyFile(contentsOf: URL(fileURLWithPath: study))
-        print("study \(file.name) (\(study)): \(file.scenarios.count) scenarios, nc \(nc)")
+        print("study \(file.name) (\(study)): \(file.scenarios.count) scenarios × seeds \(file.seeds.map(String.init).joined(separator: ", ")), nc \(nc)")
         print("name".padding(toLength: 18, withPad: " ", startingAt: 0) + "freeze".padding(toLength: 14, withPad: " ", startingAt: 0)
               + "bn       trainable (tensors)    frozen (tensors)   model")
         var models: [String: YOLOv5Model] = [:]

@@ -83,5 +83,51 @@ import YOLOv5
         let none = try #require(error("name: s\n"))
         #expect(none.reason.contains("missing key 'scenarios'"), "\(none)")
     }
-}
 
+    @Test func seedsAreACountAListOrOneSeed() throws {
+        let scenarios = "scenarios:\n  - {name: a, freeze: none}\n"
+        #expect(try parse("name: s\nseeds: 3\n" + scenarios).seeds == [0, 1, 2])
+        #expect(try parse("name: s\nseeds: [0, 7, 42]\n" + scenarios).seeds == [0, 7, 42])
+        #expect(try parse("name: s\nseed: 5\n" + scenarios).seeds == [5])
+        #expect(try parse("name: s\n" + scenarios).seeds == [0])
+        let study = try parse("name: s\nseeds: [4, 2]\n" + scenarios)
+        #expect(study.shared.seed == 4 && study.scenarios[0].settings.seed == 4, "settings carry the first seed until a run sets its own")
+    }
+
+    @Test func seedsThatCannotPairAreErrors() throws {
+        let scenarios = "scenarios:\n  - {name: a, freeze: none}\n"
+        let both = try #require(error("name: s\nseed: 1\nseeds: 3\n" + scenarios))
+        #expect(both.line == 3 && both.reason.contains("either 'seed' (line 2) or 'seeds'"), "\(both)")
+        let perScenario = try #require(error("name: s\nscenarios:\n  - {name: a, freeze: none}\n  - {name: b, freeze: 10, seeds: [1, 2]}\n"))
+        #expect(perScenario.line == 4 && perScenario.reason.contains("seeds are the study's, not a scenario's"), "\(perScenario)")
+        let seedPerScenario = try #require(error("name: s\nscenarios:\n  - {name: a, freeze: none, seed: 3}\n"))
+        #expect(seedPerScenario.reason.contains("paired"), "\(seedPerScenario)")
+        let zero = try #require(error("name: s\nseeds: 0\n" + scenarios))
+        #expect(zero.reason.contains("positive"), "\(zero)")
+        let twice = try #require(error("name: s\nseeds: [1, 2, 1]\n" + scenarios))
+        #expect(twice.line == 2 && twice.reason.contains("seed 1 is listed twice"), "\(twice)")
+        let negative = try #require(error("name: s\nseeds: [-1]\n" + scenarios))
+        #expect(negative.reason.contains("0 or more"), "\(negative)")
+        let empty = try #require(error("name: s\nseeds: []\n" + scenarios))
+        #expect(empty.reason.contains("empty"), "\(empty)")
+    }
+
+    @Test func specialDataAndWeightsValuesAreParsedOnce() throws {
+        let study = try parse("name: s\ndata: synthetic\nweights: none\nscenarios:\n  - {name: a, freeze: none, weights: w.pt, data: voc.yaml}\n"
+                              + "  - {name: b, freeze: none, weights: pretrained}\n")
+        #expect(study.shared.data == .synthetic && study.shared.weights == .scratch)
+        #expect(study.scenarios[0].settings.data == .path("voc.yaml") && study.scenarios[0].settings.weights == .file("w.pt"))
+        #expect(study.scenarios[1].settings.weights == .pretrained)
+        #expect(WeightsSource("none").description == "none" && DataSource("synthetic").description == "synthetic")
+    }
+
+    @Test func everySettingKeyIsInOneTable() throws {
+        #expect(SettingsTable.keys == ["model", "data", "weights", "image_size", "batch_size", "epochs", "hyp", "bn", "schedule",
+                                       "nominal_batch_size", "val_batch_size", "workers", "cache"])
+        let study = try parse("name: s\nworkers: 2\ncache: none\nval_batch_size: 4\nschedule: cosine\nscenarios:\n  - {name: a, freeze: none, epochs: 4}\n")
+        let settings = study.scenarios[0].settings
+        let recorded = Dictionary(uniqueKeysWithValues: SettingsTable.fields.map { ($0.key, $0.text(settings)) })
+        #expect(recorded["workers"] == "2" && recorded["cache"] == "none" && recorded["val_batch_size"] == "4")
+        #expect(recorded["schedule"] == "cosine" && recorded["epochs"] == "4" && recorded["weights"] == "pretrained")
+    }
+}

@@ -12,14 +12,18 @@ public struct DirectionalCheck: CustomStringConvertible {
     /// forward pass, ~1e-7 per output element, grows as ‖y∘r‖₂ and is divided by 2h.
     public var noise: Double = 0
 
-    /// The part of |analytic − numeric| beyond the rounding noise, relative to the derivative.
+    /// The part of |analytic − numeric| beyond the rounding noise, relative to the derivative;
+    /// infinite when either side is not finite (`max(0, .nan)` would be 0).
     public var excessRelativeError: Double {
-        max(0, abs(analytic - numeric) - noise) / max(abs(analytic), abs(numeric), 1e-300)
+        guard analytic.isFinite && numeric.isFinite && noise.isFinite else { return .infinity }
+        return max(0, abs(analytic - numeric) - noise) / max(abs(analytic), abs(numeric), 1e-300)
     }
 
-    /// |analytic − numeric| ≤ tolerance · max(|analytic|, |numeric|) + noise.
+    /// |analytic − numeric| ≤ tolerance · max(|analytic|, |numeric|) + noise; false when either
+    /// side is not finite.
     public func within(_ tolerance: Double) -> Bool {
-        abs(analytic - numeric) <= tolerance * max(abs(analytic), abs(numeric)) + noise
+        guard analytic.isFinite && numeric.isFinite && noise.isFinite else { return false }
+        return abs(analytic - numeric) <= tolerance * max(abs(analytic), abs(numeric)) + noise
     }
 
     public var description: String {

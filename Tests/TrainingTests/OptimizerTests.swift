@@ -63,12 +63,15 @@ let experimentsHyps = Fixtures.repositoryRoot.appendingPathComponent("Experiment
     }
 
     @Test func guideRunNumbers() throws {
-        // RECIPE.md §0: 345 batches of 48: accumulate 1, decay 0.00027, warm-up 690, lr at epoch 49.
+        // RECIPE.md §0: 345 batches of 48: accumulate 1, decay 0.00027, warm-up 690. The last epoch
+        // trains at lr0·lf(48) = 4.9664e-4, one epoch late (RECIPE.md §4; PyTorch's LambdaLR run as
+        // train.py runs it), not lr0·lf(49) = 4.4032e-4.
         let schedule = WarmupSchedule(hyp: try finetune(), schedule: .linear, epochs: 50, batchesPerEpoch: 345, batchSize: 48)
         #expect(schedule.accumulate == 1 && abs(schedule.weightDecay - 0.00027) < 1e-15 && schedule.warmupIterations == 690)
-        #expect(abs(schedule.settings(iteration: 49 * 345, epoch: 49).learningRates[1] - 4.4032e-4) < 1e-9)
+        #expect(abs(schedule.settings(iteration: 49 * 345, epoch: 49).learningRates[1] - 4.9664e-4) < 1e-9)
+        // --cos-lr: lr0·(lrf + (1 − lrf)(1 + cos(48π/50))/2).
         let cosine = WarmupSchedule(hyp: try finetune(), schedule: .cosine, epochs: 50, batchesPerEpoch: 345, batchSize: 48)
-        #expect(abs(cosine.settings(iteration: 49 * 345, epoch: 49).learningRates[1] - 3.8678e-4) < 1e-8)
+        #expect(abs(cosine.settings(iteration: 49 * 345, epoch: 49).learningRates[1] - 0.0032 * (0.12 + 0.88 * (1 + cos(48 * Double.pi / 50)) / 2)) < 1e-15)
     }
 
     @Test func warmupInterpolatesAsTrainPy() throws {
@@ -81,8 +84,25 @@ let experimentsHyps = Fixtures.repositoryRoot.appendingPathComponent("Experiment
         let target = 0.0032 * ((1 - 0.1) * (1 - 0.12) + 0.12)
         #expect(abs(half.learningRates[0] - (0.05 + 0.5 * (target - 0.05))) < 1e-15 && abs(half.learningRates[1] - 0.5 * target) < 1e-15)
         #expect(abs(half.momentum - (0.5 + 0.5 * (0.843 - 0.5))) < 1e-15 && half.accumulate == 2, "round(1 + 0.5·3) = round(2.5) = 2")
+        // Warm-up ends at ni 200, in epoch 2: the rest of epoch 2 keeps its last value lr0·lf(2);
+        // epoch 3 trains at LambdaLR's lr0·lf(2) too, epoch 4 at lr0·lf(3).
         let after = schedule.settings(iteration: 201, epoch: 2)
         #expect(after.learningRates.allSatisfy { abs($0 - 0.0032 * ((1 - 0.2) * 0.88 + 0.12)) < 1e-15 } && after.momentum == 0.843)
+        #expect(schedule.settings(iteration: 300, epoch: 3).learningRates == after.learningRates)
+        #expect(schedule.settings(iteration: 400, epoch: 4).learningRates[1] == 0.0032 * ((1 - 3.0 / 10) * (1.0 - 0.12) + 0.12))
+    }
+
+    @Test func warmupValuesAreNumpyInterpBitForBit() throws {
+        // np.interp(ni, [0, nw], [a, b]) = (b − a) / nw · ni + a, and exactly b at nw; accumulate
+        // rounds half to even: np.interp(50, [0, 100], [1, 4]) = 2.5 → 2.
+        let schedule = WarmupSchedule(hyp: try finetune(), schedule: .linear, epochs: 14, batchesPerEpoch: 8, batchSize: 16)
+        let target = 0.0032 * ((1 - 12.0 / 14) * (1.0 - 0.12) + 0.12)
+        let at = schedule.settings(iteration: 37, epoch: 4)
+        let lf4 = 0.0032 * ((1 - 4.0 / 14) * (1.0 - 0.12) + 0.12)
+        #expect(at.learningRates == [(lf4 - 0.05) / 100 * 37 + 0.05, (lf4 - 0) / 100 * 37 + 0, (lf4 - 0) / 100 * 37 + 0])
+        #expect(at.momentum == (0.843 - 0.5) / 100 * 37 + 0.5)
+        #expect(schedule.settings(iteration: 50, epoch: 6).accumulate == 2 && schedule.settings(iteration: 51, epoch: 6).accumulate == 3)
+        #expect(schedule.settings(iteration: 100, epoch: 12).learningRates == [target, target, target])
     }
 }
 
@@ -113,16 +133,45 @@ let experimentsHyps = Fixtures.repositoryRoot.appendingPathComponent("Experiment
         }
         // No decay for BN weights and biases: after two steps of gradient 1, γ = 0.5 − 0.1·(1 + 0.9) − 0.1·(1 + 0.9·1.9).
         #expect(abs(gamma.value.data[0] - Float(0.5 - 0.19 - 0.271)) < 1e-6)
-        #expect(frozen.value.values == [3] && sgd.buffers[3] == nil, "frozen: no update, no momentum buffer")
+        #expect(frozen.value.values == [3] && frozen.grad == nil && sgd.buffers[3] == nil, "frozen: no update, no gradient, no momentum")
+        #expect(sgd.arena.count == 5 && sgd.arena.holdsEveryParameter, "one arena for every value, frozen ones included")
+    }
+
+    @Test func stateLivesInContiguousArenasWithoutFrozenParameters() {
+        let parameters = (0..<4).map { Parameter(Tensor(shape: [$0 + 1], repeating: Float($0))) }
+        parameters[1].isTrainable = false
+        let names = ["a.weight", "b.weight", "c.bias", "d.weight"]
+        let sgd = SGD(parameters: Array(zip(names, parameters)), batchNormWeights: [], learningRate: 0.1, momentum: 0.5, weightDecay: 0)
+        // Biases first, then weights (model order): c, a, b, d.
+        #expect(sgd.arena.values.values == [2, 2, 2, 0, 1, 1, 3, 3, 3, 3])
+        #expect(parameters.map { $0.value.values } == [[0], [1, 1], [2, 2, 2], [3, 3, 3, 3]])
+        for p in parameters where p.isTrainable { p.grad!.fill(1) }
+        sgd.step()
+        #expect(sgd.buffers.map { $0?.count } == [1, nil, 3, 4], "momentum for the trainable ones only")
+        #expect(parameters[1].value.values == [1, 1])
+        #expect(parameters[0].value.values == [Float(0) - 0.1 * (1 + 0.5 * 1)])
+
+        // Unfreezing b after a step: the next step lays the arenas out again; b starts its momentum
+        // then, the others keep theirs.
+        parameters[1].isTrainable = true
+        _ = parameters[1].gradientForAccumulation()
+        for p in parameters { p.grad!.fill(1) }
+        sgd.step()
+        #expect(parameters[1].value.values == [Float(1) - 0.1 * (1 + 0.5 * 1), Float(1) - 0.1 * (1 + 0.5 * 1)])
+        let buffer = Float(0.5) * 1 + 1
+        #expect(parameters[0].value.values == [Float(0) - 0.1 * (1 + 0.5 * 1) - 0.1 * (1 + 0.5 * buffer)])
+        #expect(sgd.buffers.allSatisfy { $0 != nil })
     }
 
     @Test func clippingScalesTheGlobalNorm() {
         let a = Parameter(Tensor(shape: [2], values: [0, 0])), b = Parameter(Tensor(shape: [1], values: [0]))
-        a.gradientForAccumulation().assign(Tensor(shape: [2], values: [30, 0]))
-        b.gradientForAccumulation().assign(Tensor(shape: [1], values: [40]))
-        let norm = clipGradientNorm([a, b], maxNorm: 10)
+        let sgd = SGD(parameters: [("a.weight", a), ("b.weight", b)], batchNormWeights: [], learningRate: 0.1, momentum: 0.9, weightDecay: 0)
+        a.grad!.assign(Tensor(shape: [2], values: [30, 0]))
+        b.grad!.assign(Tensor(shape: [1], values: [40]))
+        let norm = sgd.clipGradientNorm(maxNorm: 10)
         #expect(norm == 50)
         #expect(abs(a.grad!.data[0] - 6) < 1e-4 && abs(b.grad!.data[0] - 8) < 1e-4)
+        #expect(sgd.clipGradientNorm(maxNorm: 20) < 10.0001 && abs(b.grad!.data[0] - 8) < 1e-4, "below the limit: unchanged")
     }
 }
 
@@ -131,7 +180,7 @@ let experimentsHyps = Fixtures.repositoryRoot.appendingPathComponent("Experiment
         var spec = try ModelSpec(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/models/yolov5n.yaml"))
         spec.widthMultiple = 0.125
         let model = try YOLOv5Model(spec: spec, classCount: 3, seed: 1)
-        let ema = try ModelEMA(copying: model)
+        let ema = try ModelEMA(copying: model, parameters: ParameterArena(model.namedParameters().map(\.1)))
         #expect(ema.model.stateDict().map(\.1.values) == model.stateDict().map(\.1.values))
         let before = ema.model.stateDict().map(\.1.values)
         for (_, t) in model.stateDict() { t.fill(1) }

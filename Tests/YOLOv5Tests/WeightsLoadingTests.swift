@@ -19,6 +19,16 @@ import Testing
         }
     }
 
+    @Test func aTrainPyCheckpointStartsFromItsModelEntryAsTrainPyDoes() throws {
+        // train.py: `csd = ckpt['model'].float().state_dict()`. The fixture holds both entries;
+        // the generic reader prefers 'ema', so this pins the choice to train.py's.
+        let checkpoint = try TorchCheckpoint.load(Fixtures.url("yolov5n-ckpt.pt"))
+        #expect(try checkpoint.stateDict().sourceKey == "ema")
+        #expect(try Weights.trainPyState(checkpoint).sourceKey == "model")
+        let weights = try Weights(contentsOf: Fixtures.url("yolov5n-ckpt.pt"))
+        #expect(weights.description.contains("'model' of"), "\(weights.description)")
+    }
+
     @Test func differentClassCountKeepsTheDetectOutputs() throws {
         let model = try YOLOv5Model(spec: projectModel("yolov5n"), classCount: 80)
         let report = try model.load(Weights(contentsOf: Fixtures.url("yolov5n-ckpt.pt")))

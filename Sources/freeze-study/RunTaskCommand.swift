@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Results
+import Study
+import YOLOv5
+
+/// `freeze-study run-task`: trains exactly one run (scenario × seed) of a study in this process,
+/// resumable from its own checkpoint, writing only its part, checkpoint and progress line. What a
+/// sweep starts per run, and what a Slurm array task or an MPI job runs.
+struct RunTaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-task",
+        abstract: "Train one run (scenario × seed) of a study into its own part file (what sweep starts for each run).")
+
+    @Option(help: "Study file.")
+    var study = "Experiments/freeze-study.yaml"
+
+    @Option(help: "The scenario's name.")
+    var scenario: String
+
+    @Option(help: "The seed (one of the study's).")
+    var seed: Int
+
+    @Option(help: "Compute threads (default: every core).")
+    var threads: Int?
+
+    @Option(help: "The study's results file (default: runs/<study name>/results.h5); the run's part is written beside it.")
+    var results: String?
+
+    @Option(help: "Cache of the synthetic data and pretrained weights.")
+    var cacheDir = "cache"
+
+    @Option(help: "Starting weights instead of the study file's: a YOLOv5 .pt, a FreezeStudy .safetensors, 'pretrained' or 'none'.")
+    var weights: WeightsSource?
+
+    @Flag(help: "Train from the start even if the run's part holds it.")
+    var restart = false
+
+    @Option(help: "For a scenario not in the study file (freeze-study run): its freeze spec.")
+    var freeze: String?
+
+    @Option(help: "With --freeze: BatchNorm of frozen layers, update or frozen.")
+    var bn: BatchNormPolicy?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if bn != nil && freeze == nil { throw ValidationError("--bn is for an ad-hoc scenario; give --freeze too") }
+    }
+
+    func run() throws {
+        var options = RunTaskOptions(study: URL(fileURLWithPath: study), key: RunKey(scenario: scenario, seed: seed))
+        options.results = results.map { URL(fileURLWithPath: $0) }
+        options.cacheDirectory = URL(fileURLWithPath: cacheDir)
+        options.threads = threads
+        options.weights = weights
+        options.restart = restart
+        options.command = commandLine()
+        if let freeze {
+            var settings = try StudyFile(contentsOf: options.study).shared
+            if let bn { settings.bn = bn }
+            options.adHocScenario = ScenarioDefinition(name: scenario, freeze: try FreezeSpec(parsing: freeze), settings: settings, line: nil)
+        }
+        try RunTask.run(options)
+    }
+}
