@@ -34,6 +34,8 @@ YOLOV5_VERSION = "7.0.14"
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--self-test", action="store_true", help="run the driver's own tests and exit")
+    parser.add_argument("--write-test-fixture", metavar="PATH",
+                        help="write the self-test's converted results file to PATH (FreezeStudy's Swift test reads it)")
     commands = parser.add_subparsers(dest="command")
     for name, text in [("run", "train the runs that are not complete, then convert"),
                        ("convert", "write <out>/results.h5 from the recorded runs")]:
@@ -50,8 +52,8 @@ def parse_arguments(argv):
             command.add_argument("--python", default=sys.executable, help="Python with torch and yolov5 for the runs")
             command.add_argument("--dry-run", action="store_true", help="print each run's command, train nothing")
     arguments = parser.parse_args(argv)
-    if not arguments.self_test and not arguments.command:
-        parser.error("give a command (run, convert) or --self-test")
+    if not arguments.self_test and not arguments.write_test_fixture and not arguments.command:
+        parser.error("give a command (run, convert), --self-test or --write-test-fixture")
     return arguments
 
 
@@ -197,8 +199,11 @@ def command_convert(arguments, log):
 
 def main(argv=None):
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
-    if arguments.self_test:
+    if arguments.self_test or arguments.write_test_fixture:
         import selftest
+        if arguments.write_test_fixture:
+            selftest.write_test_fixture(arguments.write_test_fixture)
+            return
         sys.exit(selftest.run())
 
     def log(message):

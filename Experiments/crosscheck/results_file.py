@@ -72,8 +72,9 @@ def _string_array(values):
 
 
 def _series(group, name, values, chunk):
+    """An extendable float64 series, as FreezeStudy writes them; chunks no longer than the data."""
     data = np.asarray(values, dtype=np.float64)
-    group.create_dataset(name, data=data, maxshape=(None,), chunks=(chunk,))
+    group.create_dataset(name, data=data, maxshape=(None,), chunks=(max(1, min(chunk, len(data))),))
 
 
 def epoch_series(results, epochs):
@@ -118,7 +119,9 @@ def write(path, study_name, scenarios, program_version, created=None):
     digest = hashlib.sha256(json.dumps([[s["name"], s["attrs"].get("config_json", "")] for s in scenarios]
                                        + [program_version], sort_keys=True).encode()).hexdigest()[:16]
     temporary = f"{path}.writing"
-    with h5py.File(temporary, "w") as file:
+    # HDF5 1.10's file format: what FreezeStudy's HDF5 library (1.10 on Debian and Ubuntu LTS) reads,
+    # whatever newer HDF5 h5py carries.
+    with h5py.File(temporary, "w", libver=("v110", "v110")) as file:
         root = file.attrs
         root["schema_version"] = np.int64(SCHEMA_VERSION)
         root["study_name"] = study_name

@@ -118,45 +118,59 @@ class ResultsCSVTests(unittest.TestCase):
             self.assertEqual(results_csv.ResultsCSV(path).series["map50"], [0.5])
 
 
+def make_run(out, scenario, seed, epochs, complete=True):
+    """A run folder as the driver leaves it: results.csv by yolov5's own logger, telemetry, run.json."""
+    folder = run_records.run_folder(out, scenario, seed)
+    os.makedirs(os.path.join(folder, run_records.TRAIN_FOLDER))
+    columns = len(results_csv.EPOCH_COLUMNS) + 2 * len(CLASS_NAMES)
+    write_results_csv_with_yolov5(os.path.join(folder, run_records.TRAIN_FOLDER),
+                                  [distinct_row(e, columns) for e in range(epochs)])
+    with open(os.path.join(folder, run_records.TELEMETRY), "w") as handle:
+        handle.write(json.dumps({"event": "val_labels", "images": 5, "counts": [4, 0, 2]}) + "\n")
+        handle.write(json.dumps({"event": "model", "trainable_tensors": 10, "trainable_parameters": 1000,
+                                 "frozen_tensors": 5, "frozen_parameters": 500}) + "\n")
+        for e in range(epochs):
+            iterations = [{"images": 8, "seconds": 0.5, "loss": 1.0 + e}, {"images": 4, "seconds": 0.25, "loss": 2.0}]
+            handle.write(json.dumps({"event": "epoch", "epoch": e, "train_seconds": 2.0, "epoch_seconds": 3.0,
+                                     "train_images": 12, "data_wait_seconds": 0.5, "cpu_utilization": 0.9,
+                                     "rss_peak_bytes": 1000 + e, "loader_rss_peak_bytes": 10,
+                                     "nms_time_limit_warnings": 0, "iterations": iterations}) + "\n")
+        if complete:
+            handle.write(json.dumps({"event": "end", "frozen_tensors_checked": 5, "frozen_tensors_changed": []}) + "\n")
+    run_records.write_run_json(folder, {"scenario": scenario, "seed": seed, "status": "complete" if complete else "failed",
+                                        "started": 1.7e9, "finished": 1.7e9 + 60, "command": ["python", "x y"],
+                                        "threads": 2, "wall_seconds": 60.0, "run_rss_peak_bytes": 123456})
+
+
+def make_converted_study(out):
+    """A tiny study (none and backbone, seeds 0 and 4, 2 epochs) recorded as the driver records it,
+    converted: `backbone` has both seeds complete, `none` one failed run. Returns the results file."""
+    study_path = os.path.join(out, "study.yaml")
+    with open(study_path, "w") as handle:
+        handle.write("name: tiny\nepochs: 2\nseeds: [0, 4]\nscenarios:\n  - name: none\n    freeze: none\n"
+                     "  - name: backbone\n    freeze: 10\n")
+    data = os.path.join(out, "data.yaml")
+    with open(data, "w") as handle:
+        handle.write("path: .\ntrain: images/train\nval: images/val\nnames:\n  0: cat\n  1: dining table\n  2: dog\n")
+    for seed in (0, 4):
+        make_run(out, "backbone", seed, 2)
+    make_run(out, "none", 0, 1, complete=False)
+    return run_records.convert(study_plan.load_study(study_path), out, data, "7.0.14")
+
+
+def write_test_fixture(path):
+    """Writes make_converted_study's results file to `path` (the Swift test reads it back)."""
+    import shutil
+    with tempfile.TemporaryDirectory() as out:
+        shutil.copyfile(make_converted_study(out), path)
+
+
 class ResultsFileTests(unittest.TestCase):
     """A run folder as the driver leaves it, converted, and read back with h5py."""
 
-    def make_run(self, out, study, scenario, seed, epochs, complete=True):
-        folder = run_records.run_folder(out, scenario, seed)
-        os.makedirs(os.path.join(folder, run_records.TRAIN_FOLDER))
-        columns = len(results_csv.EPOCH_COLUMNS) + 2 * len(CLASS_NAMES)
-        write_results_csv_with_yolov5(os.path.join(folder, run_records.TRAIN_FOLDER),
-                                      [distinct_row(e, columns) for e in range(epochs)])
-        with open(os.path.join(folder, run_records.TELEMETRY), "w") as handle:
-            handle.write(json.dumps({"event": "val_labels", "images": 5, "counts": [4, 0, 2]}) + "\n")
-            handle.write(json.dumps({"event": "model", "trainable_tensors": 10, "trainable_parameters": 1000,
-                                     "frozen_tensors": 5, "frozen_parameters": 500}) + "\n")
-            for e in range(epochs):
-                iterations = [{"images": 8, "seconds": 0.5, "loss": 1.0 + e}, {"images": 4, "seconds": 0.25, "loss": 2.0}]
-                handle.write(json.dumps({"event": "epoch", "epoch": e, "train_seconds": 2.0, "epoch_seconds": 3.0,
-                                         "train_images": 12, "data_wait_seconds": 0.5, "cpu_utilization": 0.9,
-                                         "rss_peak_bytes": 1000 + e, "loader_rss_peak_bytes": 10,
-                                         "nms_time_limit_warnings": 0, "iterations": iterations}) + "\n")
-            if complete:
-                handle.write(json.dumps({"event": "end", "frozen_tensors_checked": 5, "frozen_tensors_changed": []}) + "\n")
-        run_records.write_run_json(folder, {"scenario": scenario, "seed": seed, "status": "complete" if complete else "failed",
-                                            "started": 1.7e9, "finished": 1.7e9 + 60, "command": ["python", "x y"],
-                                            "threads": 2, "wall_seconds": 60.0, "run_rss_peak_bytes": 123456})
-
     def test_converted_file_has_freezestudy_schema(self):
         with tempfile.TemporaryDirectory() as out:
-            study_path = os.path.join(out, "study.yaml")
-            with open(study_path, "w") as handle:
-                handle.write("name: tiny\nepochs: 2\nseeds: [0, 4]\nscenarios:\n  - name: none\n    freeze: none\n"
-                             "  - name: backbone\n    freeze: 10\n")
-            data = os.path.join(out, "data.yaml")
-            with open(data, "w") as handle:
-                handle.write("path: .\ntrain: images/train\nval: images/val\nnames:\n  0: cat\n  1: dining table\n  2: dog\n")
-            study = study_plan.load_study(study_path)
-            for seed in (0, 4):
-                self.make_run(out, study, "backbone", seed, 2)
-            self.make_run(out, study, "none", 0, 1, complete=False)
-            path = run_records.convert(study, out, data, "7.0.14")
+            path = make_converted_study(out)
             with h5py.File(path, "r") as file:
                 self.assertEqual(file.attrs["schema_version"], 2)
                 self.assertEqual(file.attrs["study_name"], "tiny")
