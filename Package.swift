@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["NeuralCore", "YOLOv5", "ConfigFile", "Checkpoints"]),
         .target(name: "Statistics"),
         .target(name: "Results", dependencies: ["HDF5"]),
-        .target(name: "Report", dependencies: ["Results", "HDF5"]),
+        .target(name: "Report", dependencies: ["Results", "HDF5", "Statistics"]),
         .target(name: "Study", dependencies: ["Results", "Report", "ConfigFile", "Checkpoints", "YOLOv5", "VOCData", "Training",
                                              "CLibCrypto"]),
 
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "YOLOv5", "Checkpoints", "TestSupport", "HDF5"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "TestSupport", "HDF5"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Results", "Statistics", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: [
             "Study", "Results", "Report", "TestSupport", "HDF5", "ConfigFile", "YOLOv5", "Training", "VOCData", "NeuralCore",
         ]),
