@@ -54,11 +54,11 @@ struct DataExportCommand: ParsableCommand {
     /// synthetic VOC is generated inside `out` (so its images can be hard-linked) with the study's
     /// settings, exactly as a sweep generates it into its cache.
     private func resolveSource(out: URL) throws -> (URL, URL?) {
-        let needsStudy = data == nil || data == "synthetic"
+        let needsStudy = data == nil || data.map(DataSource.init) == .synthetic
         let studyFile = needsStudy ? try StudyFile(contentsOf: URL(fileURLWithPath: study)) : nil
-        let name = data ?? studyFile!.shared.data
-        guard name == "synthetic" else {
-            return (data != nil ? URL(fileURLWithPath: name) : studyFile!.resolve(name), nil)
+        switch data.map(DataSource.init) ?? studyFile!.shared.data {
+        case .path(let path): return (data != nil ? URL(fileURLWithPath: path) : studyFile!.resolve(path), nil)
+        case .synthetic: break
         }
         // The configuration the sweep generates; SyntheticVOC writes the same bytes for it.
         let configuration = studyFile!.embedded.syntheticConfiguration(.voc)
