@@ -116,8 +116,15 @@ import TestSupport
         let lines = CrossCheckReport.csv(comparison).split(separator: "\n")
         #expect(lines.count == 1 + 2 * 2 * CrossCheckQuantity.all.count)
         #expect(lines[0] == "scenario,program,quantity,seeds,mean,ci95_lower,ci95_upper,difference_to_yolov5,welch95_lower,welch95_upper,agreement")
-        // The same results on both sides: difference 0, a zero-width Welch interval, agree.
-        #expect(lines[1] == "none,FreezeStudy,final_map50,0 1 2,0.505,\(try Self.interval([0.500, 0.510, 0.505])),0,0,0,agree")
+        // The same results on both sides: difference 0, inside a Welch interval as wide as both
+        // spreads: ± t(0.975, 4) · √(2 s² / 3), s² = 2.5e-5 (equal variances and sizes: df 2(n − 1) = 4).
+        let fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(fields.count == 11)
+        #expect(fields.prefix(7).joined(separator: ",") == "none,FreezeStudy,final_map50,0 1 2,0.505,\(try Self.interval([0.500, 0.510, 0.505]))")
+        let halfWidth = 2.7764451051977987 * (2 * 2.5e-5 / 3).squareRoot()
+        #expect(fields[7] == "0" && fields[10] == "agree", "\(lines[1])")
+        #expect(abs(try #require(Double(fields[8])) + halfWidth) < 1e-6 && abs(try #require(Double(fields[9])) - halfWidth) < 1e-6,
+                "\(lines[1])")
         #expect(lines.contains("none,YOLOv5 train.py,images_per_second,0 1 2,100,\(try Self.interval([100, 101, 99])),,,,"))
     }
 
