@@ -123,8 +123,8 @@ import TestSupport
         #expect(fields.prefix(7).joined(separator: ",") == "none,FreezeStudy,final_map50,0 1 2,0.505,\(try Self.interval([0.500, 0.510, 0.505]))")
         let halfWidth = 2.7764451051977987 * (2 * 2.5e-5 / 3).squareRoot()
         #expect(fields[7] == "0" && fields[10] == "agree", "\(lines[1])")
-        #expect(abs(try #require(Double(fields[8])) + halfWidth) < 1e-6 && abs(try #require(Double(fields[9])) - halfWidth) < 1e-6,
-                "\(lines[1])")
+        let (lower, upper) = (try #require(Double(fields[8])), try #require(Double(fields[9])))
+        #expect(abs(lower + halfWidth) < 1e-6 && abs(upper - halfWidth) < 1e-6, "\(lines[1])")
         #expect(lines.contains("none,YOLOv5 train.py,images_per_second,0 1 2,100,\(try Self.interval([100, 101, 99])),,,,"))
     }
 
