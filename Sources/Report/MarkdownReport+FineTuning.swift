@@ -17,25 +17,28 @@ extension MarkdownReport {
         guard scheduled || rows.contains(where: { !$0.proofs.isEmpty }) else { return "" }
         var lines = ["## Fine-tuning schedules and proof that frozen is frozen", "",
                      "Per scenario: what frozen layers' BatchNorm does, when frozen layers unfreeze, and per-layer factors on the learning rate and weight decay. “Guarded” counts the tensors that had to stay bit-identical (frozen parameters while frozen; under `bn: frozen`/`frozen-bn` also the frozen layers' running statistics); each is compared by its SHA-256 digest (of its Float32 bytes) with its value before training after every epoch, summed over the scenario's runs. “BN drift” is the mean relative change of the frozen layers' BatchNorm running variance over the run (mean over BatchNorms and runs).", ""]
-        let headers = ["Scenario", "Freeze", "bn", "Unfreeze", "lr_mult", "decay_mult", "Guarded (SHA-256)", "Changed while fixed", "BN drift (running_var)"]
-        lines.append(Self.row(headers))
-        lines.append(Self.row(headers.indices.map { $0 < 6 ? "---" : "---:" }))
-        for row in rows {
-            let guarded = row.proofs.map(\.tensors.count).reduce(0, +)
-            let changed = row.proofs.flatMap(\.changed)
-            let drifts = row.proofs.flatMap(\.runningVarianceDrift)
-            lines.append(Self.row([
-                "`\(row.scenario.name)`",
-                row.scenario.info.freeze.isEmpty ? "nothing" : "`\(row.scenario.info.freeze)`",
-                row.scenario.info.bn.isEmpty ? DisplayFormat.missing : row.scenario.info.bn,
-                Self.unfreezeText(row.config),
-                Self.setting(row.config.text(Self.learningRateKey)),
-                Self.setting(row.config.text(Self.decayKey)),
-                row.proofs.isEmpty ? DisplayFormat.missing : "\(guarded) in \(row.proofs.count) run\(row.proofs.count == 1 ? "" : "s")",
-                row.proofs.isEmpty ? DisplayFormat.missing : (changed.isEmpty ? "none ✓" : "✗ \(changed.count)"),
-                drifts.isEmpty ? "—" : String(format: "%.2e", drifts.reduce(0, +) / Double(drifts.count)),
-            ]))
-        }
+        typealias Row = (scenario: ScenarioResults, config: ResolvedConfig, proofs: [FrozenTensorRecord])
+        let table = MarkdownTable<Row>(columns: [
+            .init("Scenario", .left) { "`\($0.scenario.name)`" },
+            .init("Freeze", .left) { $0.scenario.info.freeze.isEmpty ? "nothing" : "`\($0.scenario.info.freeze)`" },
+            .init("bn", .left) { $0.scenario.info.bn.isEmpty ? DisplayFormat.missing : $0.scenario.info.bn },
+            .init("Unfreeze", .left) { Self.unfreezeText($0.config) },
+            .init("lr_mult", .left) { Self.setting($0.config.text(Self.learningRateKey)) },
+            .init("decay_mult", .left) { Self.setting($0.config.text(Self.decayKey)) },
+            .init("Guarded (SHA-256)") { row in
+                row.proofs.isEmpty ? DisplayFormat.missing
+                    : "\(row.proofs.map(\.tensors.count).reduce(0, +)) in \(row.proofs.count) run\(row.proofs.count == 1 ? "" : "s")"
+            },
+            .init("Changed while fixed") { row in
+                let changed = row.proofs.flatMap(\.changed)
+                return row.proofs.isEmpty ? DisplayFormat.missing : (changed.isEmpty ? "none ✓" : "✗ \(changed.count)")
+            },
+            .init("BN drift (running_var)") { row in
+                let drifts = row.proofs.flatMap(\.runningVarianceDrift)
+                return drifts.isEmpty ? "—" : String(format: "%.2e", drifts.reduce(0, +) / Double(drifts.count))
+            },
+        ])
+        lines.append(table.render(rows))
         let meanings = Dictionary(rows.compactMap { row in row.config.text("bn_meaning").map { (row.scenario.info.bn, $0) } }) { a, _ in a }
         if !meanings.isEmpty {
             lines += ["", "BatchNorm policies in this study:"]
