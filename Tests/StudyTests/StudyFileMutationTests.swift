@@ -45,7 +45,7 @@ import Testing
         let folder = TemporaryFolder()
         let url = folder.file("study.yaml")
         for count in ["4294967296", "1001"] {
-            try Data("name: s\nseeds: \(count)\nscenarios:\n  - name: a\n".utf8).write(to: url)
+            try Data("name: s\nseeds: \(count)\nscenarios:\n  - name: a\n    freeze: none\n".utf8).write(to: url)
             #expect {
                 _ = try StudyFile(contentsOf: url)
             } throws: { error in
@@ -53,7 +53,7 @@ import Testing
                 return e.file == url.path && e.line == 2 && e.reason.contains("at most 1000")
             }
         }
-        try Data("name: s\nseeds: 1000\nscenarios:\n  - name: a\n".utf8).write(to: url)
+        try Data("name: s\nseeds: 1000\nscenarios:\n  - name: a\n    freeze: none\n".utf8).write(to: url)
         #expect(try StudyFile(contentsOf: url).seeds.count == 1000)
     }
 }
