@@ -25,21 +25,6 @@ extension HDF5Object {
         }
     }
 
-    /// Names of all attributes.
-    public func attributeNames() -> [String] {
-        var info = H5O_info_t()
-        guard H5Oget_info2(id, &info, UInt32(H5O_INFO_NUM_ATTRS)) >= 0 else { return [] }
-        return (0..<Int(info.num_attrs)).compactMap { index in
-            let attribute = H5Aopen_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), fs_H5P_DEFAULT(), fs_H5P_DEFAULT())
-            guard attribute >= 0 else { return nil }
-            defer { H5Aclose(attribute) }
-            let length = H5Aget_name(attribute, 0, nil)
-            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            H5Aget_name(attribute, buffer.count, &buffer)
-            return String(cString: buffer)
-        }
-    }
-
     /// Whether the attribute exists.
     public func hasAttribute(_ name: String) -> Bool { H5Aexists(id, name) > 0 }
 

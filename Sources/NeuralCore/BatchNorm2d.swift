@@ -63,8 +63,13 @@ public final class BatchNorm2d: Layer {
     /// Whether a forward in `mode` normalises with batch statistics.
     public func usesBatchStatistics(_ mode: ForwardMode) -> Bool { mode.training && !keepsStatisticsFixed }
 
-    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
+    public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor { forward(x, mode, adding: nil) }
+
+    /// act(BN(x)) + residual (same shape as x), the residual added in the same pass: a
+    /// Bottleneck's shortcut. dL/d(residual) is the incoming dL/dy itself; backward is unchanged.
+    public func forward(_ x: Tensor, _ mode: ForwardMode, adding residual: Tensor?) -> Tensor {
         x.requireNCHW("BatchNorm2d.forward")
+        if let residual { x.requireSameShape(residual, "BatchNorm2d.forward(adding:)") }
         precondition(x.c == channels, "BatchNorm2d.forward: input \(x.shape) for \(channels) channels")
         let batchMode = usesBatchStatistics(mode)
         let (mean, inverseStd) = batchMode ? batchStatistics(x) : runningStatistics()
@@ -78,7 +83,12 @@ public final class BatchNorm2d: Layer {
                 let c = row % channels
                 let scale = gamma[c] * inverseStd[c]
                 let shift = beta[c] - mean[c] * scale
-                applyAffine(x.data + row * pixels, y.data + row * pixels, pixels, scale, shift, act)
+                let o = row * pixels
+                if let residual {
+                    applyAffine(x.data + o, y.data + o, pixels, scale, shift, act, adding: residual.data + o)
+                } else {
+                    applyAffine(x.data + o, y.data + o, pixels, scale, shift, act)
+                }
             }
         }
         return y
@@ -106,13 +116,16 @@ public final class BatchNorm2d: Layer {
                         var a = 0.0, b = 0.0
                         for image in 0..<n {
                             let offset = (image * channels + c) * pixels
-                            var g = UnsafePointer(dy.data + offset)
-                            let v = UnsafePointer(x.data + offset)
-                            if let dz {
+                            let (g, v) = (UnsafePointer(dy.data + offset), UnsafePointer(x.data + offset))
+                            let sums: (Float, Float)
+                            if let dz, act == .silu {
+                                sums = siluGradientSums(g, v, dz.data + offset, pixels, scale, shift, s.mean[c])  // one pass
+                            } else if let dz {
                                 preActivationGradient(g, v, dz.data + offset, pixels, scale, shift, act)
-                                g = UnsafePointer(dz.data + offset)
+                                sums = rowGradientSums(UnsafePointer(dz.data + offset), v, pixels, s.mean[c])
+                            } else {
+                                sums = rowGradientSums(g, v, pixels, s.mean[c])
                             }
-                            let sums = rowGradientSums(g, v, pixels, s.mean[c])
                             a += Double(sums.0); b += Double(sums.1)
                         }
                         sumDz[c] = Float(a)
@@ -186,6 +199,15 @@ public final class BatchNorm2d: Layer {
             rv[c] = (1 - m) * rv[c] + m * unbiasedVariance[c]
         }
         return (mean, inverseStd)
+    }
+
+    /// The fixed normalisation as y = x·scale + shift per channel: scale = γ/√(running var + ε),
+    /// shift = β − running mean·scale (what folding into a convolution multiplies and adds).
+    public func fixedAffine() -> (scale: [Float], shift: [Float]) {
+        let (mean, inverseStd) = runningStatistics()
+        let scale = (0..<channels).map { weight.value.data[$0] * inverseStd[$0] }
+        let shift = (0..<channels).map { bias.value.data[$0] - mean[$0] * scale[$0] }
+        return (scale, shift)
     }
 
     /// Running mean and 1/√(running var + eps).

@@ -1,10 +1,16 @@
-/// How a convolution spreads a batch over GEMMs and cores.
+/// How an im2col convolution cuts a batch into GEMMs: a fixed plan, the same whatever the
+/// thread count, so that results are too (threads only execute the parts).
 ///
-/// Images are grouped into chunks of at least `targetColumns` output pixels (small late
-/// layers batch up into one wider GEMM), with at least one chunk per core when the batch
-/// allows, and workers take chunks round robin, each with its own scratch buffers. A single
-/// image (one chunk) is instead split by GEMM columns or rows across the cores.
+/// Images are grouped into chunks of at least `targetColumns` output pixels (small late layers
+/// batch up into one wider GEMM; 1×1 stride-1 convolutions stay one image per GEMM, read in
+/// place), with at least `parts` chunks when the batch allows. Chunks go
+/// round robin into `parts` groups; a group runs its chunks in order on one thread with its own
+/// scratch buffers, and weight-gradient partial sums are per group, added in group order. A
+/// single image (one chunk) is instead split into `parts` column (or row) ranges of each GEMM.
 struct ConvolutionPlan {
+    /// Parts every pass is cut into: two, the most cores a run gets here. One thread runs the
+    /// same parts one after the other.
+    static let parts = 2
     /// Aim for at least this many GEMM columns per chunk.
     static let targetColumns = 4096
     /// Cap on a chunk's column matrix, in floats (64 MB).
@@ -28,8 +34,8 @@ struct ConvolutionPlan {
     let isDirect: Bool
     let imagesPerChunk: Int
     let chunks: [Range<Int>]
-    /// Workers used: one per chunk up to the cores.
-    let workers: Int
+    /// Groups of chunks (each run by one thread, in order): min(parts, chunks).
+    let groups: Int
 
     init(_ x: Tensor, _ g: ConvGeometry, outputChannels: Int) {
         input = x
@@ -39,23 +45,28 @@ struct ConvolutionPlan {
         pixels = g.outputPixels
         isDirect = g.kernelHeight == 1 && g.kernelWidth == 1 && g.stride == 1 && g.padding == 0
         let n = x.n
-        var perChunk = max(1, (Self.targetColumns + pixels - 1) / pixels)
-        perChunk = min(perChunk, (n + computeCores - 1) / computeCores)  // a chunk for every core
+        // A 1×1 stride-1 convolution reads each image in place, one GEMM per image: batching
+        // images into one wider GEMM would copy them in and the outputs back out.
+        var perChunk = isDirect ? 1 : max(1, (Self.targetColumns + pixels - 1) / pixels)
+        perChunk = min(perChunk, (n + Self.parts - 1) / Self.parts)  // a chunk for every part
         while perChunk > 1 && perChunk * pixels * rows > Self.columnLimit { perChunk -= 1 }
         let size = max(1, perChunk)
         imagesPerChunk = size
         chunks = stride(from: 0, to: n, by: size).map { $0..<min($0 + size, n) }
-        workers = chunks.count == 1 ? computeCores : min(computeCores, chunks.count)
+        groups = min(Self.parts, chunks.count)
     }
 
-    /// A single chunk (one image): split each GEMM across the cores instead.
-    var splitsColumns: Bool { chunks.count == 1 && workers > 1 }
+    /// A single chunk (one image): each GEMM is split into `parts` instead.
+    var splitsColumns: Bool { chunks.count == 1 }
+
+    /// Whether the pass is too small for a second thread to pay (a dispatch costs microseconds).
+    var isSmall: Bool { outputChannels * rows * pixels * input.n < 1 << 16 }
 
     var imageSize: Int { input.c * input.h * input.w }
 
-    /// Columns `worker` takes out of `width`.
-    func columnPart(_ worker: Int, of width: Int) -> Range<Int> {
-        width * worker / workers..<width * (worker + 1) / workers
+    /// Part `part` of `count` columns or rows (for a split single-image GEMM).
+    func range(_ part: Int, of count: Int) -> Range<Int> {
+        count * part / Self.parts..<count * (part + 1) / Self.parts
     }
 
     /// A [C·kh·kw, chunk·OH·OW] buffer, unless images are their own column matrices.
@@ -120,21 +131,23 @@ struct ConvolutionPlan {
         }
     }
 
-    /// Runs `body(worker, chunk, columns, gathered)` for every chunk, chunks round robin over
-    /// the workers, each worker with its own scratch buffers.
+    /// Runs `body(group, chunk, columns, gathered)` for every chunk: each group's chunks in order
+    /// on one thread, with scratch buffers of the group's own.
     func forEachChunk(_ body: (Int, Range<Int>, Tensor?, Tensor?) -> Void) {
-        let count = min(workers, chunks.count)
-        forEachWorker(count) { worker in
+        forEachPart(groups, inline: isSmall) { group in
             let (columns, gathered) = (makeColumns(), makeGathered())
-            for index in stride(from: worker, to: chunks.count, by: count) { body(worker, chunks[index], columns, gathered) }
+            for index in stride(from: group, to: chunks.count, by: groups) { body(group, chunks[index], columns, gathered) }
         }
     }
 
     /// For 1×1 stride-1 convolutions of single-image chunks: `body(image, columns)` over every
-    /// image, images per worker, or a lone image's columns split across workers.
+    /// image, or a lone image's columns in `parts` ranges.
     func forEachDirectPart(_ body: (Int, Range<Int>) -> Void) {
         if splitsColumns {
-            forEachWorker(workers) { body(chunks[0].lowerBound, columnPart($0, of: pixels)) }
+            forEachPart(Self.parts, inline: isSmall) { part in
+                let columns = range(part, of: pixels)
+                if !columns.isEmpty { body(chunks[0].lowerBound, columns) }
+            }
         } else {
             forEachChunk { _, chunk, _, _ in for image in chunk { body(image, 0..<pixels) } }
         }

@@ -68,6 +68,8 @@ public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
                 if oxFirst > 0 { dst.update(repeating: 0, count: oxFirst) }
                 if s == 1 {
                     (dst + oxFirst).update(from: src + (oxFirst - p + j), count: oxEnd - oxFirst)
+                } else if s == 2 {
+                    copyEvenPositions(src + (oxFirst * 2 - p + j), available: w - (oxFirst * 2 - p + j), to: dst + oxFirst, count: oxEnd - oxFirst)
                 } else {
                     var ix = oxFirst * s - p + j
                     for ox in oxFirst..<oxEnd {
@@ -79,6 +81,18 @@ public func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
             }
         }
     }
+}
+
+/// dst[i] = src[2i] for i < count, eight at a time from sixteen contiguous floats while
+/// `available` (floats readable from src) allows, then one by one.
+@inline(__always)
+func copyEvenPositions(_ src: UnsafePointer<Float>, available: Int, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count && 2 * i + 16 <= available {
+        store(load16(src + 2 * i).evenHalf, dst + i)
+        i += 8
+    }
+    while i < count { dst[i] = src[2 * i]; i += 1 }
 }
 
 /// Folds columns back into one CHW image, adding overlapping contributions: the adjoint of

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Optional timing of convolution passes, for benchmarks and per-layer profiles. When no
@@ -35,8 +36,26 @@ public final class KernelProfile: Sendable {
         }
     }
 
+    /// One timed pass of one graph node (a YOLOv5 layer), with the CPU time both threads spent
+    /// in it: cpuSeconds / seconds is how busy the cores were.
+    public struct NodeSample: Sendable {
+        public let node: Int
+        public let module: String
+        public let backward: Bool
+        public let seconds: Double, cpuSeconds: Double
+
+        public init(node: Int, module: String, backward: Bool, seconds: Double, cpuSeconds: Double) {
+            self.node = node
+            self.module = module
+            self.backward = backward
+            self.seconds = seconds
+            self.cpuSeconds = cpuSeconds
+        }
+    }
+
     private static let installed = Mutex<KernelProfile?>(nil)
     private let samples = Mutex<[Sample]>([])
+    private let nodeSamples = Mutex<[NodeSample]>([])
 
     public init() {}
 
@@ -49,12 +68,39 @@ public final class KernelProfile: Sendable {
     /// Everything recorded so far.
     public var recorded: [Sample] { samples.withLock { $0 } }
 
+    /// Every node pass recorded so far.
+    public var recordedNodes: [NodeSample] { nodeSamples.withLock { $0 } }
+
     /// Forgets the recorded samples.
-    public func reset() { samples.withLock { $0.removeAll() } }
+    public func reset() {
+        samples.withLock { $0.removeAll() }
+        nodeSamples.withLock { $0.removeAll() }
+    }
 
     func record(_ sample: Sample) { samples.withLock { $0.append(sample) } }
+
+    /// Records a node pass.
+    public func record(_ sample: NodeSample) { nodeSamples.withLock { $0.append(sample) } }
+
+    /// Runs `body`, recording its wall and CPU time as a pass of `node` when a profile is installed.
+    @inline(__always)
+    public static func timeNode<R>(_ node: Int, _ module: @autoclosure () -> String, backward: Bool, _ body: () -> R) -> R {
+        guard let profile = current else { return body() }
+        let (start, cpuStart) = (monotonicSeconds(), processCPUSeconds())
+        let result = body()
+        profile.record(NodeSample(node: node, module: module(), backward: backward, seconds: monotonicSeconds() - start,
+                                  cpuSeconds: processCPUSeconds() - cpuStart))
+        return result
+    }
 }
 
 /// Seconds since an arbitrary origin, monotonic.
 @inline(__always)
 public func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// CPU seconds used so far by all threads of this process (CLOCK_PROCESS_CPUTIME_ID, nanosecond resolution).
+public func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}

@@ -14,6 +14,8 @@ public final class MemoryMeter: Sendable {
         var peakBytes = 0
         var cachedBytes = 0
         var liveBuffers = 0
+        var systemAllocations = 0
+        var peakReservedBytes = 0
     }
     private let counts = Mutex(Counts())
 
@@ -29,16 +31,28 @@ public final class MemoryMeter: Sendable {
     public var cachedBytes: Int { counts.withLock { $0.cachedBytes } }
     /// Live plus cached bytes: what the process holds for tensors.
     public var reservedBytes: Int { counts.withLock { $0.liveBytes + $0.cachedBytes } }
+    /// Highest `reservedBytes` since the last `resetPeak()` (what tensors add to the RSS).
+    public var peakReservedBytes: Int { counts.withLock { $0.peakReservedBytes } }
+    /// Buffers taken from the system rather than from the cache, ever: a training step that
+    /// adds to it allocates in its hot loop (small buffers below the cache's size class go to
+    /// malloc and count here too).
+    public var systemAllocations: Int { counts.withLock { $0.systemAllocations } }
 
-    /// Starts a new high-water mark at the current live bytes.
-    public func resetPeak() { counts.withLock { $0.peakBytes = $0.liveBytes } }
+    /// Starts new high-water marks at the current live and reserved bytes.
+    public func resetPeak() {
+        counts.withLock {
+            $0.peakBytes = $0.liveBytes
+            $0.peakReservedBytes = $0.liveBytes + $0.cachedBytes
+        }
+    }
 
     func allocated(_ bytes: Int, fromCache: Bool) {
         counts.withLock {
             $0.liveBytes += bytes
             $0.liveBuffers += 1
-            if fromCache { $0.cachedBytes -= bytes }
+            if fromCache { $0.cachedBytes -= bytes } else { $0.systemAllocations += 1 }
             $0.peakBytes = max($0.peakBytes, $0.liveBytes)
+            $0.peakReservedBytes = max($0.peakReservedBytes, $0.liveBytes + $0.cachedBytes)
         }
     }
 

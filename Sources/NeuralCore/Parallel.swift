@@ -34,13 +34,21 @@ public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>)
     }
 }
 
-/// Runs `body(worker)` once per worker, concurrently, for `workers` ≤ cores (inline for one).
-public func forEachWorker(_ workers: Int, _ body: (Int) -> Void) {
-    if workers <= 1 {
-        body(0)
+/// Runs `body(part)` for every part of a fixed partition `0..<parts`, on at most `computeCores`
+/// threads (each thread takes parts in turn; one thread runs them all in order).
+///
+/// The partition is the caller's, never the thread count's: a result that depends on how work is
+/// cut (a sum of partial sums, a GEMM's shape) is then the same with one thread or two.
+/// `inline` runs everything on the calling thread (work too small to be worth a dispatch).
+public func forEachPart(_ parts: Int, inline: Bool = false, _ body: (Int) -> Void) {
+    let threads = inline ? 1 : min(computeCores, parts)
+    if threads <= 1 {
+        for part in 0..<parts { body(part) }
         return
     }
     withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: workers) { body($0) }
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for part in stride(from: thread, to: parts, by: threads) { body(part) }
+        }
     }
 }

@@ -30,9 +30,6 @@ public final class Parameter {
     /// Sets the gradient to zero (keeps the buffer).
     public func zeroGradient() { grad?.fill(0) }
 
-    /// Frees the gradient buffer.
-    public func dropGradient() { grad = nil }
-
     /// Number of elements.
     public var count: Int { value.count }
 }

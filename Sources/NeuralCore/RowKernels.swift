@@ -83,3 +83,45 @@ func rowGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: 
     while i < n { sum += g[i]; centred += g[i] * (x[i] - mean); i += 1 }
     return (sum, centred)
 }
+
+/// dst[i] = act(src[i]·scale + shift) + residual[i] (a Bottleneck's shortcut added in the same pass).
+@inline(__always)
+func applyAffine(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int,
+                 _ scale: Float, _ shift: Float, _ act: ActivationFunction, adding residual: UnsafePointer<Float>) {
+    switch act {
+    case .identity: for i in 0..<n { dst[i] = (src[i] * scale + shift) + residual[i] }
+    case .silu: for i in 0..<n { let z = src[i] * scale + shift; dst[i] = z / (1 + fastExp(-z)) + residual[i] }
+    case .hardswish: for i in 0..<n { let z = src[i] * scale + shift; dst[i] = z * min(max(z + 3, 0), 6) / 6 + residual[i] }
+    case .leakyReLU(let slope): for i in 0..<n { let z = src[i] * scale + shift; dst[i] = (z > 0 ? z : z * slope) + residual[i] }
+    }
+}
+
+/// dz[i] = dy[i]·SiLU'(x[i]·scale + shift) and, in the same pass, (Σ dz[i], Σ dz[i]·(x[i] − mean)):
+/// `preActivationGradient` then `rowGradientSums`, lane for lane the same arithmetic.
+@inline(__always)
+func siluGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, _ n: Int,
+                      _ scale: Float, _ shift: Float, _ mean: Float) -> (Float, Float) {
+    var a = SIMD8<Float>(), b = SIMD8<Float>()
+    let m = SIMD8<Float>(repeating: mean)
+    var i = 0
+    while i + 8 <= n {
+        let xv = load8(x + i)
+        let z = xv * scale + shift
+        let s = 1 / (1 + fastExp(-z))
+        let g = load8(dy + i) * s * (1 + z * (1 - s))
+        store(g, dz + i)
+        a += g
+        b += g * (xv - m)
+        i += 8
+    }
+    var sum = a.sum(), centred = b.sum()
+    while i < n {
+        let z = x[i] * scale + shift
+        let s = 1 / (1 + fastExp(-z))
+        let g = dy[i] * s * (1 + z * (1 - s))
+        dz[i] = g
+        sum += g; centred += g * (x[i] - mean)
+        i += 1
+    }
+    return (sum, centred)
+}

@@ -13,12 +13,14 @@ enum ChartPalette {
     static let axis = "#444444", grid = "#e3e3e3", secondaryText = "#666666"
 }
 
-/// One line of a line chart: a scenario's values by epoch (NaN breaks the line).
+/// One line of a line chart: a scenario's values by epoch (NaN breaks the line), with an
+/// optional band around it (the 95 % interval over seeds; NaN bounds leave a gap).
 struct ChartSeries {
     let name: String
     /// Position in the study, choosing colour and dash.
     let styleIndex: Int
     let points: [(x: Double, y: Double)]
+    var band: [(x: Double, lower: Double, upper: Double)] = []
 }
 
 /// A rectangle of the drawing.

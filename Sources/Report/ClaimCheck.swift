@@ -1,23 +1,33 @@
+import Statistics
+
 /// Whether one of the guide's claims holds in our numbers.
 public enum Verdict: String, Equatable, Sendable {
     case holds = "holds"
     case doesNotHold = "does not hold"
+    /// Holds for some scenarios or measures and does not hold for others.
     case mixed = "mixed"
+    /// The intervals straddle the threshold or there are too few seeds: the data cannot tell.
+    case notShown = "not shown"
     /// The data to decide is missing (no `none` scenario, no complete frozen scenario, …).
     case notChecked = "not checked"
 
-    /// Several verdicts as one: all hold → holds, none holds → does not hold, otherwise mixed;
-    /// `notChecked` ones are left out (all of them: not checked).
-    static func combine(_ verdicts: [Verdict]) -> Verdict {
-        let checked = verdicts.filter { $0 != .notChecked }
-        if checked.isEmpty { return .notChecked }
-        if checked.allSatisfy({ $0 == .holds }) { return .holds }
-        if checked.allSatisfy({ $0 == .doesNotHold }) { return .doesNotHold }
-        return .mixed
+    /// The verdict an interval rule reached.
+    init(_ outcome: IntervalVerdict.Outcome) {
+        switch outcome {
+        case .holds: self = .holds
+        case .doesNotHold: self = .doesNotHold
+        case .notShown: self = .notShown
+        case .notAvailable: self = .notChecked
+        }
     }
 
-    /// Two yes/no findings as one verdict: both → holds, neither → does not hold, one → mixed.
-    static func of(_ parts: [Bool]) -> Verdict { combine(parts.map { $0 ? .holds : .doesNotHold }) }
+    /// Several verdicts as one: all hold → holds, all do not hold → does not hold, all not shown
+    /// → not shown, any other mixture → mixed; `notChecked` ones are left out (all of them: not checked).
+    static func combine(_ verdicts: [Verdict]) -> Verdict {
+        let checked = verdicts.filter { $0 != .notChecked }
+        guard let first = checked.first else { return .notChecked }
+        return checked.allSatisfy { $0 == first } ? first : .mixed
+    }
 }
 
 /// One claim of the guide checked against the study: its verdict, the rule that decided it and
@@ -29,6 +39,8 @@ public struct ClaimCheck: Equatable, Sendable {
         public let verdict: Verdict
         /// The figures, in words.
         public let text: String
+        /// The fewest paired seeds any of its rules rested on (0: none).
+        public let seeds: Int
     }
 
     /// `a`, `b`, `c`.
@@ -48,11 +60,18 @@ public struct ClaimCheck: Equatable, Sendable {
         self.criterion = criterion
         self.excluded = excluded
         if let notCheckedBecause {
-            self.findings = [Finding(subject: "—", verdict: .notChecked, text: notCheckedBecause)]
+            self.findings = [Finding(subject: "—", verdict: .notChecked, text: notCheckedBecause, seeds: 0)]
             verdict = .notChecked
         } else {
             self.findings = findings
             verdict = Verdict.combine(findings.map(\.verdict))
         }
+    }
+
+    /// The verdict as the report's heading writes it: "not shown with 2 seeds" names the seeds.
+    public var verdictText: String {
+        guard verdict == .notShown else { return verdict.rawValue }
+        let seeds = findings.map(\.seeds).min() ?? 0
+        return "not shown with \(seeds) seed\(seeds == 1 ? "" : "s")"
     }
 }

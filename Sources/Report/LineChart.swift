@@ -46,7 +46,8 @@ enum LineChart {
 
     /// Axes with nice ticks, grid lines, axis titles and the series of `panel` inside `frame`.
     static func draw(_ panel: Panel, in frame: ChartFrame, titled: Bool, into svg: inout SVGDocument) {
-        let finite = panel.series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let bandPoints = panel.series.flatMap(\.band).flatMap { [(x: $0.x, y: $0.lower), (x: $0.x, y: $0.upper)] }
+        let finite = (panel.series.flatMap(\.points) + bandPoints).filter { $0.x.isFinite && $0.y.isFinite }
         let xScale = NiceScale(minimum: finite.map(\.x).min() ?? 0, maximum: finite.map(\.x).max() ?? 1, ticks: 6, integer: true)
         let yScale = NiceScale(minimum: finite.map(\.y).min() ?? 0, maximum: finite.map(\.y).max() ?? 1, ticks: 6)
         func px(_ x: Double) -> Double { frame.x + xScale.fraction(x) * frame.width }
@@ -70,6 +71,21 @@ enum LineChart {
                      fill: ChartPalette.secondaryText)
         }
 
+        // Bands first, under every line: each run of finite bounds becomes one translucent polygon.
+        for series in panel.series {
+            var run: [(x: Double, lower: Double, upper: Double)] = []
+            func flush() {
+                if run.count > 1 {
+                    let outline = run.map { (x: px($0.x), y: py($0.upper)) } + run.reversed().map { (x: px($0.x), y: py($0.lower)) }
+                    svg.polygon(outline, fill: ChartPalette.color(series.styleIndex), opacity: 0.18)
+                }
+                run = []
+            }
+            for point in series.band {
+                if point.x.isFinite && point.lower.isFinite && point.upper.isFinite { run.append(point) } else { flush() }
+            }
+            flush()
+        }
         for series in panel.series {
             let color = ChartPalette.color(series.styleIndex)
             // Runs of finite points become polylines; a NaN (not measured) breaks the line.

@@ -1,38 +1,44 @@
 import Foundation
 import Results
+import Statistics
 
 /// The sections of `report.md` after the table.
 extension MarkdownReport {
     func claimsSection() -> String {
         var lines = ["## The guide's claims, checked", "",
-                     "Each claim of the guide against this study's numbers. Verdicts: **holds**, **does not hold**, **mixed** (holds for some scenarios or measures and not others), **not checked** (the data to decide is missing)."]
+                     "Each claim of the guide against this study's runs, decided by 95 % intervals over paired seeds (`VerdictRules`). Verdicts: **holds**, **does not hold**, **not shown with N seeds** (the interval includes the threshold, or fewer than \(VerdictRules.minimumSeeds) paired seeds: the difference is inside its noise, and no verdict is drawn), **mixed** (different for different scenarios or measures), **not checked** (the data to decide is missing)."]
         for claim in claims {
-            lines += ["", "### (\(claim.id)) \(claim.claim) — **\(claim.verdict.rawValue)**", "", "*Rule:* \(claim.criterion)", ""]
+            lines += ["", "### (\(claim.id)) \(claim.claim) — **\(claim.verdictText)**", "", "*Rule:* \(claim.criterion)", ""]
             for finding in claim.findings {
                 let subject = results.scenario(finding.subject) == nil ? finding.subject : "`\(finding.subject)`"
-                lines.append("- \(subject) — **\(finding.verdict.rawValue)**: \(finding.text)")
+                let verdict = finding.verdict == .notShown ? "not shown with \(finding.seeds) seed\(finding.seeds == 1 ? "" : "s")" : finding.verdict.rawValue
+                lines.append("- \(subject) — **\(verdict)**: \(finding.text)")
             }
             if !claim.excluded.isEmpty { lines.append("- Left out: " + claim.excluded.joined(separator: ", ")) }
         }
-        lines += ["", "CPU utilisation stands in for the guide's GPU utilisation: on a CPU the GEMMs of the layers that still run keep every core busy, so a frozen model may do less work per image without using the cores less."]
         return lines.joined(separator: "\n")
     }
 
     func guideSection() -> String {
-        var lines = ["## The guide's own numbers", "",
-                     "Setup: \(GuideReference.setup). Relative changes and speed-ups are computed here from the guide's figures.", "",
-                     Self.row(["Guide scenario", "FreezeStudy scenario", "mAP@0.5", "mAP@0.5:0.95", "Change vs none", "Training time", "Speed-up (time)"]),
-                     Self.row(["---", "---", "---:", "---:", "---:", "---:", "---:"])]
-        for row in GuideReference.rows {
-            let change = row.scenario == GuideReference.none.scenario ? DisplayFormat.missing
-                : "\(DisplayFormat.change(GuideReference.relativeChange(row, \.map50))) / \(DisplayFormat.change(GuideReference.relativeChange(row, \.map50to95)))"
-            lines.append(Self.row([row.description, "`\(row.scenario)`", String(format: "%.3f", row.map50), String(format: "%.3f", row.map50to95),
-                                   change, DisplayFormat.duration(row.trainingSeconds), DisplayFormat.ratio(GuideReference.speedUp(row))]))
-        }
-        lines += ["", "The guide shows GPU memory and GPU utilisation only as charts (both lower the more is frozen), so there are no figures to set beside ours. Its memory is YOLOv5's GPU_mem, `torch.cuda.memory_reserved()` (live tensors plus the caching allocator's free blocks); ours is the memory meter's high-water mark of live tensor bytes, with the process's peak RSS beside it."]
+        let lines = ["## The guide's own numbers", "",
+                     "Setup: \(GuideReference.setup). One run per scenario, so no interval. Relative changes and speed-ups are computed here from the guide's figures.", "",
+                     MarkdownTable(columns: Self.guideColumns).render(GuideReference.rows), "",
+                     "The guide shows GPU memory and GPU utilisation only as charts (both lower the more is frozen), so there are no figures to set beside ours. Its memory is YOLOv5's GPU_mem, `torch.cuda.memory_reserved()` (live tensors plus the caching allocator's free blocks); ours is the memory meter's high-water mark of live tensor bytes, with the process's peak RSS beside it."]
         return lines.joined(separator: "\n")
     }
 
+    static let guideColumns: [MarkdownTable<GuideReference.Row>.Column] = [
+        .init("Guide scenario", .left) { $0.description },
+        .init("FreezeStudy scenario", .left) { "`\($0.scenario)`" },
+        .init(Quantities.finalMAP50.label) { String(format: "%.3f", $0.map50) },
+        .init(Quantities.finalMAP50to95.label) { String(format: "%.3f", $0.map50to95) },
+        .init("Change vs none") { row in
+            row.scenario == GuideReference.none.scenario ? DisplayFormat.missing
+                : "\(DisplayFormat.change(GuideReference.relativeChange(row, \.map50))) / \(DisplayFormat.change(GuideReference.relativeChange(row, \.map50to95)))"
+        },
+        .init(Quantities.wallSeconds.label) { DisplayFormat.duration($0.trainingSeconds) },
+        .init("Speed-up (time)") { DisplayFormat.ratio(GuideReference.speedUp($0)) },
+    ]
     func chartsSection() -> String {
         guard !charts.isEmpty else { return "" }
         return (["## Charts", ""] + charts.flatMap { ["![\($0.title)](\($0.path))", ""] }).joined(separator: "\n")
@@ -55,23 +61,27 @@ extension MarkdownReport {
             return "`\(scenario.name)`: " + (Set(epochs).count == 1 ? "model of epoch \(epochs[0])" : "models of epochs \(epochs.joined(separator: ", "))")
         }.joined(separator: "; ") + ".")
         lines.append("")
-        lines.append(Self.row(["Class", "Labels"] + measured.map { "`\($0.name)`" }))
-        lines.append(Self.row(["---", "---:"] + measured.map { _ in "---:" }))
         func pair(_ ap50: Double?, _ ap50to95: Double?) -> String { "\(DisplayFormat.fixed(ap50, 3)) / \(DisplayFormat.fixed(ap50to95, 3))" }
-        for name in classNames {
-            let labels = measured.lazy.flatMap(\.perClass).compactMap { p in p.names.firstIndex(of: name).map { p.nLabels[$0] } }.first
-            let cells = measured.map { scenario -> String in
+        // A row is a class name, or nil for the mean over classes.
+        let columns: [MarkdownTable<String?>.Column] = [
+            .init("Class", .left) { $0 ?? "**all** (mean over classes with an AP)" },
+            .init("Labels") { name in
+                guard let name else { return DisplayFormat.missing }
+                return measured.lazy.flatMap(\.perClass).compactMap { p in p.names.firstIndex(of: name).map { p.nLabels[$0] } }.first
+                    .map(DisplayFormat.count) ?? DisplayFormat.missing
+            },
+        ] + measured.map { scenario in
+            .init("`\(scenario.name)`") { name in
+                guard let name else {
+                    return pair(Statistic.mean(scenario.perClass.compactMap { Statistic.mean($0.ap50) }),
+                                Statistic.mean(scenario.perClass.compactMap { Statistic.mean($0.ap50to95) }))
+                }
                 let values = scenario.perClass.compactMap { p in p.names.firstIndex(of: name).map { (p.ap50[$0], p.ap50to95[$0]) } }
                 guard !values.isEmpty else { return DisplayFormat.missing }
                 return pair(Statistic.mean(values.map(\.0)), Statistic.mean(values.map(\.1)))
             }
-            lines.append(Self.row([name, labels.map(DisplayFormat.count) ?? DisplayFormat.missing] + cells))
         }
-        let means = measured.map { scenario -> String in
-            pair(Statistic.mean(scenario.perClass.compactMap { Statistic.mean($0.ap50) }),
-                 Statistic.mean(scenario.perClass.compactMap { Statistic.mean($0.ap50to95) }))
-        }
-        lines.append(Self.row(["**all** (mean over classes with an AP)", DisplayFormat.missing] + means))
+        lines.append(MarkdownTable(columns: columns).render(classNames.map { Optional($0) } + [nil]))
         return lines.joined(separator: "\n")
     }
 
@@ -88,19 +98,16 @@ extension MarkdownReport {
     }
 
     func definitionsSection() -> String {
-        """
-        ## How the numbers are computed
-
-        - **Runs and seeds**: a run is one scenario trained with one seed, by its own process; for one seed every scenario sees the same data order, augmentation and initialisation of what the starting weights do not provide. Each number of a scenario is the plain mean over its complete runs (over its running ones while none is complete); the best epoch `eN` is shown when every run has the same.
-        - **final** mAP: the last recorded epoch. **best**: the epoch of highest YOLOv5 fitness, 0.1·mAP@0.5 + 0.9·mAP@0.5:0.95 (`utils/metrics.py` `fitness`, the epoch best.pt is saved at); `eN` is that 0-based epoch.
-        - **Train images/s**: the mean over epochs of each epoch's training images ÷ training seconds (validation excluded).
-        - **Speed-up** = train images/s of the scenario ÷ train images/s of `none`. **Epoch-time speed-up** = mean epoch wall time of `none` ÷ mean epoch wall time of the scenario (per epoch, so an unfinished run compares fairly; for finished runs of equal length it equals the ratio of total wall times). Above 1 is faster.
-        - **Wall time**: the sum of the epochs' wall times (training and validation), without setup.
-        - **Peak memory**: the highest per-epoch high-water mark of the memory meter (bytes of live tensors: weights, activations kept for backward, gradients, optimizer state). **Memory × none** = peak memory ÷ peak memory of `none`. **Peak RSS**: the peak resident set size of the run's own process (VmHWM, restarted each epoch): every run is a process of its own, so it holds only that run's model, data cache and allocator. MB and GB are 10⁶ and 10⁹ bytes, as YOLOv5's GPU_mem uses 10⁹.
-        - **CPU util.**: the mean over epochs of process CPU time ÷ (wall time × cores).
-        - **Frozen tensors unchanged**: after training, every frozen parameter was compared bit for bit with its value before training (✓ all identical, ✗ some changed, — not finished).
-        - Trainable and frozen parameters: elements (and tensors) of the parameters that train and that are frozen, as YOLOv5 counts `requires_grad`; BatchNorm running statistics are buffers, not parameters.
-        """
+        var lines = ["## How the numbers are computed", "",
+                     "- **Runs and seeds**: a run is one scenario trained with one seed, by its own process; for one seed every scenario sees the same data order, augmentation and initialisation of what the starting weights do not provide. A scenario's number is the mean over its complete runs (over its running ones while none is complete) ± the half-width of the 95 % Student t-interval, t*ₙ₋₁ · s/√n; with one seed there is no interval.",
+                     "- **Against none**: per seed, scenario − none for accuracy and scenario ÷ none for speed, time and memory; the mean of those per-seed values with its t-interval (ratios: on the log scale, so the centre is the geometric mean). These paired values, not the difference of the two means, decide the verdicts.",
+                     "",
+                     "Each quantity by its label here and its name in `summary.csv` (`<name>_mean`, `<name>_ci95_low`, `<name>_ci95_high`, `<name>_vs_none`, …):",
+                     ""]
+        lines += Quantities.all.map { "- **\($0.label)** (`\($0.name)`): \($0.definition)." }
+        lines += ["- **Frozen tensors unchanged**: after training, every frozen parameter was compared bit for bit with its value before training (✓ all identical, ✗ some changed, — not finished).",
+                  "- Trainable and frozen parameters: elements (and tensors) of the parameters that train and that are frozen, as YOLOv5 counts `requires_grad`; BatchNorm running statistics are buffers, not parameters. MB and GB are 10⁶ and 10⁹ bytes, as YOLOv5's GPU_mem uses 10⁹."]
+        return lines.joined(separator: "\n")
     }
 
     func filesSection() -> String {

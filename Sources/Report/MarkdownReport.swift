@@ -16,7 +16,8 @@ struct MarkdownReport {
     let reportCommand: String
 
     func render() -> String {
-        var sections = [header(), table(), claimsSection(), guideSection(), chartsSection(), perClassSection(),
+        var sections = [header(), table(), pairedSection(), fineTuningSection(), claimsSection(), guideSection(), timeToTargetSection(),
+                        costSection(), chartsSection(), perClassSection(),
                         difficultObjectsSection(), definitionsSection(), filesSection(), configurationSection(), reproduceSection()]
         sections.removeAll(where: \.isEmpty)
         return sections.joined(separator: "\n\n") + "\n"
@@ -41,6 +42,7 @@ struct MarkdownReport {
             ("Seeds", commonValues(results.scenarios.map { ($0.name, $0.runs.map { String($0.seed) }.joined(separator: ", ")) })),
             ("BatchNorm of frozen layers", commonValues(results.scenarios.map { ($0.name, $0.info.bn.isEmpty ? DisplayFormat.missing : $0.info.bn) })),
             ("Machine", identity.machine.summary),
+            ("BLAS kernel that ran", blasKernels(runs.map { ("`\($0.scenario)` seed \($0.run.seed)", $0.run.machine?.blas ?? "") })),
             ("Tool version", identity.toolVersion.isEmpty ? DisplayFormat.missing : identity.toolVersion),
             ("Results file created", DisplayFormat.date(identity.created)),
             ("First run started", DisplayFormat.date(runs.compactMap(\.run.started).min())),
@@ -62,6 +64,16 @@ struct MarkdownReport {
                 + runs.map { "\(runName($0)): \($0.run.toolVersion)" }.joined(separator: "; ") + ".")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The BLAS library and core kernel the runs recorded (`machine_blas`): one kernel, or each
+    /// run's where they differ. Kernels (Haswell, SkylakeX, Cooperlake …) sum in different orders,
+    /// so the same study gives different bits, and different numbers, under different kernels.
+    func blasKernels(_ runs: [(run: String, blas: String)]) -> String {
+        let kernels = Set(runs.map(\.blas).filter { !$0.isEmpty })
+        if kernels.isEmpty { return DisplayFormat.missing + " (not recorded)" }
+        if kernels.count == 1 { return "`\(kernels.first!)` in every run (recorded per run as `machine_blas`)" }
+        return "**differs between runs**, so their numbers are not bit-comparable: " + runs.map { "\($0.run) `\($0.blas)`" }.joined(separator: ", ")
     }
 
     /// The configuration value `keys` name (the first a scenario records) shared by every
@@ -86,39 +98,11 @@ struct MarkdownReport {
     // MARK: - The scenario table
 
     private func table() -> String {
-        let headers = ["Scenario", "Freeze", "Trainable params", "Frozen params", "Epochs", "mAP@0.5 final / best",
-                       "mAP@0.5:0.95 final / best", "Train images/s", "Speed-up", "Wall time", "Epoch-time speed-up",
-                       "Peak memory", "Memory × none", "Peak RSS", "CPU util.", "Frozen tensors unchanged", "Seeds"]
         var lines = ["## Results", "",
-                     "One row per scenario, in study order; each number is the plain mean over the scenario's complete runs (seeds listed in the last column). Speed-up, epoch-time speed-up and memory × none are against `none`; definitions are under “How the numbers are computed”.", ""]
-        lines.append(Self.row(headers))
-        lines.append(Self.row(headers.indices.map { $0 < 2 ? "---" : "---:" }))
-        for scenario in summary.scenarios {
-            let planned = scenario.epochsPlanned.map { "/\($0)" } ?? ""
-            let name = scenario.isComplete ? "`\(scenario.name)`" : "`\(scenario.name)` *(running)*"
-            let best = scenario.bestEpoch.map { " (e\($0))" } ?? ""
-            lines.append(Self.row([
-                name,
-                (scenario.info.freeze.isEmpty ? "nothing" : "`\(scenario.info.freeze)`") + (scenario.info.bn.isEmpty ? "" : ", bn \(scenario.info.bn)"),
-                DisplayFormat.count(scenario.info.trainableParameters) + " (\(scenario.info.trainableTensors) tensors)",
-                DisplayFormat.count(scenario.info.frozenParameters) + " (\(scenario.info.frozenTensors) tensors)",
-                "\(scenario.epochsRecorded)\(planned)",
-                "\(DisplayFormat.fixed(scenario.finalMAP50, 3)) / \(DisplayFormat.fixed(scenario.bestMAP50, 3))\(best)",
-                "\(DisplayFormat.fixed(scenario.finalMAP50to95, 3)) / \(DisplayFormat.fixed(scenario.bestMAP50to95, 3))\(best)",
-                DisplayFormat.fixed(scenario.imagesPerSecond, 1),
-                DisplayFormat.ratio(scenario.speedUp),
-                DisplayFormat.duration(scenario.wallSeconds),
-                DisplayFormat.ratio(scenario.wallSpeedUp),
-                DisplayFormat.bytes(scenario.trackedPeakBytes),
-                DisplayFormat.ratio(scenario.memoryRatio),
-                DisplayFormat.bytes(scenario.rssPeakBytes),
-                DisplayFormat.percent(scenario.cpuUtilization),
-                scenario.frozenTensorsUnchanged.map { $0 ? "✓" : "✗" } ?? DisplayFormat.missing,
-                Self.seedList(scenario),
-            ]))
-        }
+                     "One row per scenario, in study order. Each number is the mean over the scenario's complete runs (one per seed) ± the half-width of its 95 % t-interval over seeds (mean ± t*ₙ₋₁ · s/√n); with one seed there is no interval. Comparisons with `none`, seed by seed, follow in “Against none, seed by seed”; definitions are under “How the numbers are computed”.", ""]
+        lines.append(MarkdownTable(columns: Self.scenarioColumns).render(summary.scenarios))
         if summary.baseline == nil {
-            lines += ["", "No `none` scenario is recorded, so no speed-up or ratio is computed."]
+            lines += ["", "No `none` scenario is recorded, so nothing is compared with it."]
         }
         if summary.scenarios.contains(where: { !$0.isComplete }) {
             lines += ["", "*(running)*: a run of it is not finished (still training, or stopped before its last epoch); the scenario's numbers cover its complete runs, or, while none is complete, the epochs recorded so far, “final” being the last recorded epoch."]
@@ -129,14 +113,24 @@ struct MarkdownReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The columns of the scenario table: what a scenario is, then each quantity's mean ± interval.
+    static let scenarioColumns: [MarkdownTable<ScenarioSummary>.Column] = [
+        .init("Scenario", .left) { $0.isComplete ? "`\($0.name)`" : "`\($0.name)` *(running)*" },
+        .init("Freeze", .left) { ($0.info.freeze.isEmpty ? "nothing" : "`\($0.info.freeze)`") + ($0.info.bn.isEmpty ? "" : ", bn \($0.info.bn)") },
+        .init("Trainable params") { DisplayFormat.count($0.info.trainableParameters) + " (\($0.info.trainableTensors) tensors)" },
+        .init("Frozen params") { DisplayFormat.count($0.info.frozenParameters) + " (\($0.info.frozenTensors) tensors)" },
+        .init("Epochs") { "\($0.epochsRecorded)" + ($0.epochsPlanned.map { "/\($0)" } ?? "") },
+        .init("Seeds") { seedList($0) },
+    ] + Quantities.all.map { quantity in
+        .init(quantity.label) { IntervalFormat.meanWithInterval($0.estimate(quantity), quantity.format) }
+    } + [
+        .init("Frozen tensors unchanged") { $0.frozenTensorsUnchanged.map { $0 ? "✓" : "✗" } ?? DisplayFormat.missing },
+    ]
+
     /// The seeds summarised, and those left out because they are still running.
     static func seedList(_ scenario: ScenarioSummary) -> String {
         let running = scenario.recordedSeeds.filter { !scenario.seeds.contains($0) }
         return scenario.seeds.map(String.init).joined(separator: ", ") + (running.isEmpty ? "" : " (running: \(running.map(String.init).joined(separator: ", ")))")
     }
 
-    /// A Markdown table row; `|` in a cell is escaped.
-    static func row(_ cells: [String]) -> String {
-        "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
-    }
 }

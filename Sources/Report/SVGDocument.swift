@@ -39,6 +39,12 @@ struct SVGDocument {
         elements.append("<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"\(dashAttribute(dash))/>")
     }
 
+    /// A filled polygon (no stroke) with the given opacity.
+    mutating func polygon(_ points: [(x: Double, y: Double)], fill: String, opacity: Double) {
+        let coordinates = points.map { "\(n($0.x)),\(n($0.y))" }.joined(separator: " ")
+        elements.append("<polygon points=\"\(coordinates)\" fill=\"\(fill)\" fill-opacity=\"\(n(opacity))\" stroke=\"none\"/>")
+    }
+
     mutating func circle(x: Double, y: Double, radius: Double, fill: String, tooltip: String? = nil) {
         let open = "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(radius))\" fill=\"\(fill)\""
         elements.append(tooltip.map { open + "><title>\(Self.escape($0))</title></circle>" } ?? open + "/>")

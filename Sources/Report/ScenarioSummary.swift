@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Statistics
 
 /// The numbers of one run that the report computes from its epochs. Every value that needs data
 /// not recorded is nil.
@@ -24,6 +25,12 @@ public struct RunSummary: Equatable, Sendable {
     public var cpuUtilization: Double?, dataWaitFraction: Double?
     /// The frozen-tensor check of `finishRun`; nil until complete.
     public var frozenTensorsUnchanged: Bool?
+    /// The mean epoch's time split (`seconds_*`, each the mean over epochs); nil when not recorded.
+    public var timeSplit: PhaseSeconds?
+    /// The convolution FLOPs of one training image as the run's graph ran; nil when not recorded.
+    public var flopsPerImage: FLOPsPerImage?
+    /// mAP@0.5 against cumulative wall time at each epoch's end; nil without epochs or timings.
+    public var map50Curve: TrainingCurve?
 
     /// The numbers of `run`.
     public init(_ run: RunResults) {
@@ -44,6 +51,17 @@ public struct RunSummary: Equatable, Sendable {
         cpuUtilization = Statistic.mean(epochs.map(\.cpuUtilization))
         dataWaitFraction = Statistic.mean(epochs.map(\.dataWaitFraction))
         frozenTensorsUnchanged = run.completion?.frozenTensorsUnchanged
+        timeSplit = Self.meanTimeSplit(epochs)
+        flopsPerImage = run.info.flopsPerImage
+        map50Curve = epochs.isEmpty ? nil : try? TrainingCurve(epochSeconds: epochs.map(\.epochSeconds), values: epochs.map(\.map50))
+    }
+
+    /// Each phase's mean over the epochs; nil when a phase has no finite value.
+    static func meanTimeSplit(_ epochs: [EpochRecord]) -> PhaseSeconds? {
+        let phases = EpochSeries.timeSplit.map { series in Statistic.mean(epochs.map { $0[keyPath: series.field] }) }
+        guard phases.allSatisfy({ $0 != nil }) else { return nil }
+        let p = phases.map { $0! }
+        return PhaseSeconds(dataWait: p[0], forward: p[1], backward: p[2], optimizer: p[3], ema: p[4], validation: p[5])
     }
 
     /// YOLOv5 fitness (utils/metrics.py): weights [P, R, mAP@0.5, mAP@0.5:0.95] = [0, 0, 0.1, 0.9].

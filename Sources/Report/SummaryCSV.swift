@@ -1,41 +1,53 @@
 import Results
+import Statistics
 
-/// `summary.csv`: one row per scenario with the numbers of the report's table, in raw units
-/// (bytes, seconds, fractions 0…1); ratios are against `none` (see `ScenarioSummary`).
+/// `summary.csv`: one row per scenario, in raw units (bytes, seconds, fractions 0…1). Each
+/// quantity of `Quantities` gives its columns under its one name: `<name>_mean`, `<name>_ci95_low`,
+/// `<name>_ci95_high` (empty with one seed), `<name>_seeds`, and against `none`, seed by seed,
+/// `<name>_vs_none` (mean difference, or geometric-mean ratio) with `<name>_vs_none_ci95_low`/`_high`
+/// (empty with fewer than `VerdictRules.minimumSeeds` paired seeds).
 enum SummaryCSV {
-    static let columns: [CSV.Column<ScenarioSummary>] = [
-        .init(name: "scenario") { $0.name },
-        .init(name: "order") { CSV.number($0.order) },
-        .init(name: "status") { $0.isComplete ? RunStatus.complete.rawValue : RunStatus.running.rawValue },
-        .init(name: "seeds") { $0.seeds.map(String.init).joined(separator: " ") },
-        .init(name: "freeze") { $0.info.freeze },
-        .init(name: "bn") { $0.info.bn },
-        .init(name: "trainable_tensors") { CSV.number($0.info.trainableTensors) },
-        .init(name: "trainable_parameters") { CSV.number($0.info.trainableParameters) },
-        .init(name: "frozen_tensors") { CSV.number($0.info.frozenTensors) },
-        .init(name: "frozen_parameters") { CSV.number($0.info.frozenParameters) },
-        .init(name: "epochs_recorded") { CSV.number($0.epochsRecorded) },
-        .init(name: "epochs_planned") { CSV.number($0.epochsPlanned) },
-        .init(name: "final_map50") { CSV.number($0.finalMAP50) },
-        .init(name: "final_map50_95") { CSV.number($0.finalMAP50to95) },
-        .init(name: "best_epoch") { CSV.number($0.bestEpoch) },
-        .init(name: "best_map50") { CSV.number($0.bestMAP50) },
-        .init(name: "best_map50_95") { CSV.number($0.bestMAP50to95) },
-        .init(name: "images_per_second_mean") { CSV.number($0.imagesPerSecond) },
-        .init(name: "speedup_images_per_second") { CSV.number($0.speedUp) },
-        .init(name: "wall_seconds") { CSV.number($0.wallSeconds) },
-        .init(name: "epoch_seconds_mean") { CSV.number($0.meanEpochSeconds) },
-        .init(name: "speedup_epoch_seconds") { CSV.number($0.wallSpeedUp) },
-        .init(name: "tracked_peak_bytes") { CSV.number($0.trackedPeakBytes) },
-        .init(name: "tracked_peak_ratio") { CSV.number($0.memoryRatio) },
-        .init(name: "rss_peak_bytes") { CSV.number($0.rssPeakBytes) },
-        .init(name: "rss_peak_ratio") { CSV.number($0.rssRatio) },
-        .init(name: "cpu_utilization_mean") { CSV.number($0.cpuUtilization) },
-        .init(name: "data_wait_fraction_mean") { CSV.number($0.dataWaitFraction) },
-        .init(name: "frozen_tensors_unchanged") { CSV.flag($0.frozenTensorsUnchanged) },
-    ]
+    static func columns(baseline: ScenarioSummary?) -> [CSV.Column<ScenarioSummary>] {
+        let identity: [CSV.Column<ScenarioSummary>] = [
+            .init(name: "scenario") { $0.name },
+            .init(name: "order") { CSV.number($0.order) },
+            .init(name: "status") { $0.isComplete ? RunStatus.complete.rawValue : RunStatus.running.rawValue },
+            .init(name: "seeds") { $0.seeds.map(String.init).joined(separator: " ") },
+            .init(name: "freeze") { $0.info.freeze },
+            .init(name: "bn") { $0.info.bn },
+            .init(name: "trainable_tensors") { CSV.number($0.info.trainableTensors) },
+            .init(name: "trainable_parameters") { CSV.number($0.info.trainableParameters) },
+            .init(name: "frozen_tensors") { CSV.number($0.info.frozenTensors) },
+            .init(name: "frozen_parameters") { CSV.number($0.info.frozenParameters) },
+            .init(name: "epochs_recorded") { CSV.number($0.epochsRecorded) },
+            .init(name: "epochs_planned") { CSV.number($0.epochsPlanned) },
+        ]
+        let quantities = Quantities.all.flatMap { quantity -> [CSV.Column<ScenarioSummary>] in
+            func paired(_ scenario: ScenarioSummary) -> PairedComparison? {
+                baseline.map { PairedComparison(scenario, against: $0, on: quantity) }
+            }
+            func vsNone(_ scenario: ScenarioSummary) -> (Double, ConfidenceInterval?)? {
+                guard let row = paired(scenario) else { return nil }
+                let accepted = row.seeds >= VerdictRules.minimumSeeds
+                switch quantity.comparison {
+                case .difference: return row.difference.map { ($0.mean, accepted ? $0.interval : nil) }
+                case .ratio: return row.ratio.map { ($0.geometricMean, accepted ? $0.interval : nil) }
+                }
+            }
+            return [
+                .init(name: "\(quantity.name)_mean") { CSV.number($0.estimate(quantity)?.mean) },
+                .init(name: "\(quantity.name)_ci95_low") { CSV.number($0.estimate(quantity)?.interval?.lower) },
+                .init(name: "\(quantity.name)_ci95_high") { CSV.number($0.estimate(quantity)?.interval?.upper) },
+                .init(name: "\(quantity.name)_seeds") { CSV.number($0.values(quantity).count) },
+                .init(name: "\(quantity.name)_vs_none") { CSV.number(vsNone($0)?.0) },
+                .init(name: "\(quantity.name)_vs_none_ci95_low") { CSV.number(vsNone($0)?.1?.lower) },
+                .init(name: "\(quantity.name)_vs_none_ci95_high") { CSV.number(vsNone($0)?.1?.upper) },
+            ]
+        }
+        return identity + quantities + [.init(name: "frozen_tensors_unchanged") { CSV.flag($0.frozenTensorsUnchanged) }]
+    }
 
-    static func render(_ study: StudySummary) -> String { CSV.render(study.scenarios, columns: columns) }
+    static func render(_ study: StudySummary) -> String { CSV.render(study.scenarios, columns: columns(baseline: study.baseline)) }
 }
 
 /// `curves.csv`: one row per run and epoch, with every epoch series of the results file under

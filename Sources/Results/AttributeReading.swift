@@ -24,6 +24,16 @@ extension HDF5Object {
         }
     }
 
+    func optionalDouble(_ name: String) throws -> Double? {
+        guard hasAttribute(name) else { return nil }
+        switch try attribute(name) {
+        case .double(let d): return d
+        case .doubles(let d) where d.count == 1: return d[0]
+        case .int(let i): return Double(i)
+        default: throw malformed(name, "expected a number")
+        }
+    }
+
     func optionalStrings(_ name: String) throws -> [String]? {
         guard hasAttribute(name) else { return nil }
         switch try attribute(name) {

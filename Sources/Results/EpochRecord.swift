@@ -25,10 +25,18 @@ public struct EpochRecord: Equatable, Sendable {
     /// High-water mark of the memory meter (live tensor bytes) during the epoch, the analogue of
     /// YOLOv5's GPU_mem (`torch.cuda.memory_reserved`).
     public var trackedPeakBytes: Double
-    /// Peak resident set size of the process during the epoch (`VmHWM`), bytes.
+    /// Peak resident set size during the epoch (`VmHWM`), bytes, of the whole job: the
+    /// process's, or for a run on several MPI ranks the sum of the ranks' peaks.
     public var rssPeakBytes: Double
+    /// The largest one rank's peak resident set size (equal to `rssPeakBytes` for one process).
+    public var rssPeakBytesLargestRank: Double
     /// Share of the epoch's wall time the trainer spent waiting for batches, 0…1.
     public var dataWaitFraction: Double
+    /// Where the epoch's wall time went, phase by phase, in seconds: waiting for batches, the
+    /// forward passes with the loss, the backward passes, the optimizer steps, the EMA updates
+    /// and validation. They add up to (nearly) `epochSeconds`; NaN in files written before they
+    /// were recorded.
+    public var secondsDataWait, secondsForward, secondsBackward, secondsOptimizer, secondsEMA, secondsValidation: Double
 
     /// An epoch; fields not given are `.nan` (not measured).
     public init(
@@ -37,7 +45,10 @@ public struct EpochRecord: Equatable, Sendable {
         precision: Double = .nan, recall: Double = .nan, map50: Double = .nan, map50to95: Double = .nan,
         lr0: Double = .nan, lr1: Double = .nan, lr2: Double = .nan,
         epochSeconds: Double = .nan, imagesPerSecond: Double = .nan, cpuUtilization: Double = .nan,
-        trackedPeakBytes: Double = .nan, rssPeakBytes: Double = .nan, dataWaitFraction: Double = .nan
+        trackedPeakBytes: Double = .nan, rssPeakBytes: Double = .nan, dataWaitFraction: Double = .nan,
+        secondsDataWait: Double = .nan, secondsForward: Double = .nan, secondsBackward: Double = .nan,
+        secondsOptimizer: Double = .nan, secondsEMA: Double = .nan, secondsValidation: Double = .nan,
+        rssPeakBytesLargestRank: Double = .nan
     ) {
         self.trainBox = trainBox; self.trainObj = trainObj; self.trainCls = trainCls
         self.valBox = valBox; self.valObj = valObj; self.valCls = valCls
@@ -46,6 +57,9 @@ public struct EpochRecord: Equatable, Sendable {
         self.epochSeconds = epochSeconds; self.imagesPerSecond = imagesPerSecond
         self.cpuUtilization = cpuUtilization; self.trackedPeakBytes = trackedPeakBytes
         self.rssPeakBytes = rssPeakBytes; self.dataWaitFraction = dataWaitFraction
+        self.secondsDataWait = secondsDataWait; self.secondsForward = secondsForward; self.secondsBackward = secondsBackward
+        self.secondsOptimizer = secondsOptimizer; self.secondsEMA = secondsEMA; self.secondsValidation = secondsValidation
+        self.rssPeakBytesLargestRank = rssPeakBytesLargestRank
     }
 
     /// Equal when every field is equal, treating two NaNs (two unmeasured values) as equal.

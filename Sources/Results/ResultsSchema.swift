@@ -28,13 +28,26 @@ public enum EpochSeries {
     public static let trackedPeakBytes = SeriesColumn<EpochRecord>(name: "tracked_peak_bytes", field: \.trackedPeakBytes)
     public static let rssPeakBytes = SeriesColumn<EpochRecord>(name: "rss_peak_bytes", field: \.rssPeakBytes)
     public static let dataWaitFraction = SeriesColumn<EpochRecord>(name: "data_wait_fraction", field: \.dataWaitFraction)
+    public static let secondsDataWait = SeriesColumn<EpochRecord>(name: "seconds_data_wait", field: \.secondsDataWait)
+    public static let secondsForward = SeriesColumn<EpochRecord>(name: "seconds_forward", field: \.secondsForward)
+    public static let secondsBackward = SeriesColumn<EpochRecord>(name: "seconds_backward", field: \.secondsBackward)
+    public static let secondsOptimizer = SeriesColumn<EpochRecord>(name: "seconds_optimizer", field: \.secondsOptimizer)
+    public static let secondsEMA = SeriesColumn<EpochRecord>(name: "seconds_ema", field: \.secondsEMA)
+    public static let secondsValidation = SeriesColumn<EpochRecord>(name: "seconds_validation", field: \.secondsValidation)
+
+    /// The time split of an epoch, phase by phase, in the order the trainer runs them.
+    public static let timeSplit: [SeriesColumn<EpochRecord>] = [
+        secondsDataWait, secondsForward, secondsBackward, secondsOptimizer, secondsEMA, secondsValidation,
+    ]
+    public static let rssPeakBytesLargestRank = SeriesColumn<EpochRecord>(name: "rss_peak_bytes_largest_rank",
+                                                                          field: \.rssPeakBytesLargestRank)
 
     /// Every epoch series, in the order of DESIGN.md (and of `curves.csv`).
     public static let all: [SeriesColumn<EpochRecord>] = [
         trainBox, trainObj, trainCls, valBox, valObj, valCls, precision, recall, map50, map50to95,
         lr0, lr1, lr2, epochSeconds, imagesPerSecond, cpuUtilization, trackedPeakBytes, rssPeakBytes,
-        dataWaitFraction,
-    ]
+        dataWaitFraction, rssPeakBytesLargestRank,
+    ] + timeSplit
 }
 
 /// The `iterations/<series>` datasets: one value per training iteration.
@@ -59,7 +72,8 @@ public enum IterationSeries {
 ///                                config_json (the resolved configuration without the seed), order
 ///    seeds/<seed>/               seed, status (running|complete), started, finished, command,
 ///                                tool_version, machine_{cores,cpu,blas}, threads, world_size,
-///                                frozen_tensors_checked, frozen_tensors_unchanged, note
+///                                frozen_tensors_checked, frozen_tensors_unchanged, note,
+///                                flops_per_image_{forward,weight_gradient,input_gradient}
 ///       epochs/<series>          float64, one value per epoch (`EpochSeries`)
 ///       iterations/<series>      float64, one value per iteration, and `epoch` (`IterationSeries`)
 ///       per_class/               ap50, ap50_95, n_labels, names (attribute: epoch)
@@ -67,7 +81,9 @@ public enum IterationSeries {
 /// A run's part file (`parts/<scenario>/seed-<seed>.h5`) has the same layout holding one
 /// scenario and one seed; `results.h5` is their merge. Version 1 files (one run per scenario,
 /// its series directly under `/scenarios/<name>/`) are still read, as a run of the seed recorded
-/// on the scenario.
+/// on the scenario. Series and attributes added later (the time split `seconds_*`, the FLOPs per
+/// image) read as NaN / nil from files that lack them; appending to such a file adds the series,
+/// NaN for the epochs already recorded.
 enum Schema {
     /// Version of this layout, written as the root attribute `schema_version`.
     static let version: Int64 = 2
@@ -124,6 +140,9 @@ enum Schema {
         static let frozenTensorsChecked = "frozen_tensors_checked"
         static let frozenTensorsUnchanged = "frozen_tensors_unchanged"
         static let note = "note"
+        static let flopsForward = "flops_per_image_forward"
+        static let flopsWeightGradient = "flops_per_image_weight_gradient"
+        static let flopsInputGradient = "flops_per_image_input_gradient"
     }
 
     enum PerClass {

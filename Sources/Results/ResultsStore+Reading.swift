@@ -27,12 +27,13 @@ extension ResultsStore {
 
     static func readRun(_ group: HDF5Group, seed: Int) throws -> RunResults {
         let epochCount = try recordedEpochs(in: group)
-        return RunResults(
+        var run = RunResults(
             seed: seed,
             status: try status(of: group),
             info: RunInfo(command: try group.optionalString(Schema.Run.command) ?? "",
                           threads: try group.optionalInt(Schema.Run.threads) ?? 0,
-                          worldSize: try group.optionalInt(Schema.Run.worldSize) ?? 1),
+                          worldSize: try group.optionalInt(Schema.Run.worldSize) ?? 1,
+                          flopsPerImage: try flopsPerImage(of: group)),
             started: try group.optionalDate(Schema.Run.started),
             finished: try group.optionalDate(Schema.Run.finished),
             machine: try machine(of: group),
@@ -41,6 +42,8 @@ extension ResultsStore {
             epochs: try readEpochs(group, count: epochCount),
             iterations: try readIterations(group, epochs: epochCount),
             perClass: try readPerClass(group))
+        run.frozenCheck = try readFrozenCheck(group)
+        return run
     }
 
     static func info(of group: HDF5Group) throws -> ScenarioInfo {
@@ -53,6 +56,13 @@ extension ResultsStore {
             frozenTensors: try group.optionalInt(Schema.Scenario.frozenTensors) ?? 0,
             frozenParameters: try group.optionalInt(Schema.Scenario.frozenParameters) ?? 0,
             configJSON: try group.optionalString(Schema.Scenario.config) ?? "{}")
+    }
+
+    /// The FLOPs per image of a run; nil when the run does not record them (an older file).
+    private static func flopsPerImage(of group: HDF5Group) throws -> FLOPsPerImage? {
+        guard let forward = try group.optionalDouble(Schema.Run.flopsForward) else { return nil }
+        return FLOPsPerImage(forward: forward, weightGradient: try group.optionalDouble(Schema.Run.flopsWeightGradient) ?? .nan,
+                             inputGradient: try group.optionalDouble(Schema.Run.flopsInputGradient) ?? .nan)
     }
 
     private static func completion(of group: HDF5Group) throws -> RunCompletion? {

@@ -99,6 +99,7 @@ extension ResultsStore {
             }
             try Self.truncate(group, toEpochs: epochs)
             if group.contains(Schema.perClassGroup) { try group.remove(Schema.perClassGroup) }
+            if group.contains(FrozenCheckSchema.group) { try group.remove(FrozenCheckSchema.group) }
             for attribute in [Schema.Run.finished, Schema.Run.frozenTensorsUnchanged,
                               Schema.Run.frozenTensorsChecked, Schema.Run.note] where group.hasAttribute(attribute) {
                 try group.removeAttribute(attribute)
@@ -140,6 +141,11 @@ extension ResultsStore {
         ]
         try Self.writeMachine(identity?.machine ?? MachineDescription(cores: 0, cpu: "", blas: ""), on: group)
         for (name, value) in attributes { try group.setAttribute(name, value) }
+        if let flops = run.flopsPerImage {
+            try group.setAttribute(Schema.Run.flopsForward, .double(flops.forward))
+            try group.setAttribute(Schema.Run.flopsWeightGradient, .double(flops.weightGradient))
+            try group.setAttribute(Schema.Run.flopsInputGradient, .double(flops.inputGradient))
+        }
     }
 
     /// Throws `scenarioChanged` when the recorded scenario differs from `info` in what decides its results.

@@ -37,13 +37,38 @@ public struct RunInfo: Equatable, Sendable {
     public var threads: Int
     /// Processes that trained the run together (MPI ranks); 1 for one process.
     public var worldSize: Int
+    /// The work one training image costs the run's graph as it runs (nil: not recorded).
+    public var flopsPerImage: FLOPsPerImage?
 
     /// A run description.
-    public init(command: String = "", threads: Int = 1, worldSize: Int = 1) {
+    public init(command: String = "", threads: Int = 1, worldSize: Int = 1, flopsPerImage: FLOPsPerImage? = nil) {
         self.command = command
         self.threads = threads
         self.worldSize = worldSize
+        self.flopsPerImage = flopsPerImage
     }
+}
+
+/// Convolution FLOPs of one training image, by pass, as the scenario's graph runs them (a frozen
+/// prefix forward only, no weight gradient for a frozen weight, no input gradient where nothing
+/// upstream trains). Attributes `flops_per_image_{forward,weight_gradient,input_gradient}` of a run.
+public struct FLOPsPerImage: Equatable, Sendable {
+    /// Forward passes of every convolution.
+    public var forward: Double
+    /// dL/dW of the convolutions whose weights train.
+    public var weightGradient: Double
+    /// dL/dx of the convolutions that pass a gradient on.
+    public var inputGradient: Double
+
+    /// The work of one image, in FLOPs.
+    public init(forward: Double, weightGradient: Double, inputGradient: Double) {
+        self.forward = forward
+        self.weightGradient = weightGradient
+        self.inputGradient = inputGradient
+    }
+
+    /// Both backward passes.
+    public var backward: Double { weightGradient + inputGradient }
 }
 
 /// Whether a run has finished (attribute `status`).

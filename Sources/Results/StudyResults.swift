@@ -21,6 +21,8 @@ public struct RunResults: Equatable, Sendable {
     public var iterations: [[IterationRecord]]
     /// Per-class AP, once the trainer has set it.
     public var perClass: PerClassAP?
+    /// Proof that frozen tensors stayed fixed (`frozen_check`), when the run recorded it.
+    public var frozenCheck: FrozenTensorRecord?
 
     /// A run's results.
     public init(seed: Int, status: RunStatus, info: RunInfo = RunInfo(), started: Date? = nil, finished: Date? = nil,

@@ -27,11 +27,14 @@ final class LocalJobs {
     let executable: URL
     let jobs: Int
     let display: JobDisplay
+    /// Starts each child under `mpirun` instead of directly.
+    let launcher: MPILauncher?
 
-    init(executable: URL, jobs: Int, display: JobDisplay) {
+    init(executable: URL, jobs: Int, display: JobDisplay, launcher: MPILauncher? = nil) {
         self.executable = executable
         self.jobs = jobs
         self.display = display
+        self.launcher = launcher
     }
 
     /// Runs every job, at most `jobs` at once, calling `finished` (on this thread) as each ends;
@@ -91,8 +94,13 @@ final class LocalJobs {
         let header = "=== \(ISO8601DateFormatter().string(from: Date())) \(ShellCommand.line(["freeze-study"] + job.arguments))\n"
         try log.write(contentsOf: Data(header.utf8))
         let process = Process()
-        process.executableURL = executable
-        process.arguments = job.arguments
+        if let launcher {
+            process.executableURL = try launcher.mpirun()
+            process.arguments = launcher.arguments(executable: executable, job.arguments)
+        } else {
+            process.executableURL = executable
+            process.arguments = job.arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment[RunTask.parentVariable] = String(getpid())
         process.environment = environment

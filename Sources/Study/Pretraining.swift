@@ -60,6 +60,9 @@ struct Pretraining {
         pretrain.seed = e.seed
         pretrain.nominalBatchSize = e.pretrainNominalBatchSize
         pretrain.bn = .update
+        // Pretraining trains everything from scratch: no scenario's fine-tuning schedule applies.
+        (pretrain.unfreezeAt, pretrain.unfreeze, pretrain.unfreezeStep, pretrain.unfreezeLayers) = (nil, .all, 1, 1)
+        (pretrain.learningRateMultipliers, pretrain.weightDecayMultipliers) = ([], [])
         log("pretraining \(settings.model) from scratch on the synthetic source task (\(e.sourceClasses.rawValue) classes, "
             + "\(e.sourceImages) images, \(e.pretrainEpochs) epochs at \(e.pretrainImageSize) px); the checkpoint is cached as \(url.path)")
         let job = try TrainingJob(settings: pretrain, freeze: .nothing, model: study.resolve(settings.model), data: sourceData,
@@ -148,9 +151,4 @@ private final class PretrainingObserver: TrainingObserver {
                                 epoch + 1, v.metrics.map50, v.metrics.map50to95, shared.count, sharedMean)
         log("pretrain source val " + lastValidation)
     }
-}
-
-/// The synthetic data generator's version (part of every cache key).
-enum SyntheticVOCVersion {
-    static var current: Int { SyntheticVOC.generatorVersion }
 }

@@ -12,6 +12,8 @@ final class RunRecorder: TrainingObserver {
     let configuration: String
     let progress: Progress
     weak var trainer: Trainer?
+    /// Compares the tensors that must not change after every epoch.
+    var audit: FrozenTensorAudit?
 
     init(store: ResultsStore, key: RunKey, classNames: [String], checkpoint: URL, configuration: String, progress: Progress) {
         self.store = store
@@ -25,6 +27,7 @@ final class RunRecorder: TrainingObserver {
     func trainer(didFinishIteration report: IterationReport) { progress.iteration(report) }
 
     func trainer(didFinishEpoch report: EpochReport) throws {
+        audit?.check(afterEpoch: report.epoch)
         let v = report.validation
         let record = EpochRecord(
             trainBox: report.trainBox, trainObj: report.trainObj, trainCls: report.trainCls,
@@ -34,7 +37,10 @@ final class RunRecorder: TrainingObserver {
             lr0: report.learningRates[0], lr1: report.learningRates[1], lr2: report.learningRates[2],
             epochSeconds: report.epochSeconds, imagesPerSecond: report.imagesPerSecond, cpuUtilization: report.cpuUtilization,
             trackedPeakBytes: Double(report.trackedPeakBytes), rssPeakBytes: Double(report.peakResidentBytes),
-            dataWaitFraction: report.dataWaitSeconds / report.trainSeconds)
+            dataWaitFraction: report.dataWaitSeconds / report.trainSeconds,
+            secondsDataWait: report.seconds.dataWait, secondsForward: report.seconds.forward, secondsBackward: report.seconds.backward,
+            secondsOptimizer: report.seconds.optimizer, secondsEMA: report.seconds.ema, secondsValidation: report.seconds.validation,
+            rssPeakBytesLargestRank: Double(report.peakResidentBytesPerRank.max() ?? report.peakResidentBytes))
         let iterations = report.iterations.map {
             IterationRecord(loss: $0.box + $0.obj + $0.cls, imagesPerSecond: $0.imagesPerSecond, trackedBytes: Double($0.trackedBytes))
         }

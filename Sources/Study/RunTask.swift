@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Results
 import Training
@@ -41,8 +42,12 @@ public enum RunTask {
     public static let parentVariable = "FREEZE_STUDY_PARENT_PID"
 
     /// Trains the run of `options`.
+    ///
+    /// Started by `mpirun -np K` (K > 1), the K processes train the run together, data-parallel
+    /// (YOLOv5 DDP): rank 0 holds the lock and writes everything, the others only train.
     public static func run(_ options: RunTaskOptions) throws {
         TerminationSignals.unblock()
+        let group = try Launch.processGroup()
         let setup = try StudySetup(study: options.study, results: options.results, weights: options.weights,
                                    extraScenarios: options.adHocScenario.map { [$0] } ?? [], cacheDirectory: options.cacheDirectory)
         let key = options.key
@@ -52,36 +57,46 @@ public enum RunTask {
                              + "(\(setup.study.seeds.map(String.init).joined(separator: ", "))): every scenario runs with the study's seeds")
         }
         try setup.checkFreezeSpecs([scenario])
-        let lock: FileLock
+        var lock: FileLock?
         do {
-            lock = try FileLock.acquire(setup.folder.partLock(key), purpose: options.command)
+            if group.isRoot { lock = try FileLock.acquire(setup.folder.partLock(key), purpose: options.command) }
         } catch FileLockError.held(_, let holder) {
             throw StudyError("\(key) is being trained by \(holder?.description ?? "another process") (its part "
                              + "\(setup.folder.part(key).path) is locked); wait for it or stop it")
         }
-        defer { lock.release() }
+        defer { lock?.release() }
         ParentWatch.startIfAsked()
-        let threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        // Ranks on one machine share its cores.
+        let threads = options.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / Launch.announcedLocalRanks)
         ComputeEnvironment.useThreads(threads)
 
-        let log: (String) -> Void = { Progress.say($0) }
-        log("\(key): \(threads) thread\(threads == 1 ? "" : "s"), part \(setup.folder.part(key).path)")
+        let log: (String) -> Void = group.isRoot ? { Progress.say($0) } : { _ in }
+        log("\(key): \(threads) thread\(threads == 1 ? "" : "s")\(group.size > 1 ? " on each of \(group.size) ranks" : ""), "
+            + "part \(setup.folder.part(key).path)")
         let settings = setup.settings(scenario, seed: key.seed)
         let shared = SharedInputs(study: setup.study, cacheDirectory: options.cacheDirectory, log: log)
-        let inputs = setup.runInputs(key, scenario: scenario, data: try shared.prepareData(settings),
-                                     weights: try shared.prepareStartingWeights(settings),
-                                     run: RunInfo(command: options.command, threads: threads, worldSize: 1), restart: options.restart)
-        try RunTraining(inputs: inputs, log: log).run()
+        // Rank 0 makes the shared inputs (synthetic data, pretrained weights) while the others
+        // wait, then they find them cached.
+        if !group.isRoot { _ = group.allgather([0]) }
+        let data = try shared.prepareData(settings), weights = try shared.prepareStartingWeights(settings)
+        if group.isRoot && group.size > 1 { _ = group.allgather([0]) }
+        let inputs = setup.runInputs(key, scenario: scenario, data: data, weights: weights,
+                                     run: RunInfo(command: options.command, threads: threads, worldSize: group.size),
+                                     restart: options.restart)
+        try RunTraining(inputs: inputs, log: log, group: group).run()
     }
 }
 
 /// Stops this process when the sweep that started it is gone: a thread compares the parent
-/// process id with the one the sweep gave (`RunTask.parentVariable`) twice a second.
+/// process id with the one the sweep gave (`RunTask.parentVariable`) twice a second (an MPI
+/// rank asks whether that process still exists).
 enum ParentWatch {
     static func startIfAsked() {
         guard let text = ProcessInfo.processInfo.environment[RunTask.parentVariable], let parent = pid_t(text) else { return }
+        // A rank's parent is mpirun's daemon, not the sweep: it watches whether the sweep lives.
+        let underMPI = ProcessInfo.processInfo.environment[Launch.worldSizeVariable] != nil
         let thread = Thread {
-            while getppid() == parent { usleep(500_000) }
+            while underMPI ? kill(parent, 0) == 0 : getppid() == parent { usleep(500_000) }
             Progress.say("the sweep that started this run (pid \(parent)) is gone; stopping")
             kill(getpid(), SIGTERM)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Results
 import Training
+import VOCData
 import YOLOv5
 
 /// One run (scenario × seed), trained in this process into its own part: build, resume or
@@ -8,8 +9,12 @@ import YOLOv5
 struct RunTraining {
     let inputs: RunInputs
     let log: (String) -> Void
+    /// The ranks training this run (data-parallel); rank 0 alone touches the part, the
+    /// checkpoint and the progress line, the others train beside it (`RankTraining`).
+    var group: any ProcessGroup = SingleProcess()
 
     func run() throws {
+        guard group.isRoot else { return try RankTraining(inputs: inputs, group: group).run() }
         let key = inputs.key, settings = inputs.scenario.settings
         try makeFolder(inputs.part.deletingLastPathComponent())
         try makeFolder(inputs.checkpoint.deletingLastPathComponent())
@@ -24,22 +29,29 @@ struct RunTraining {
         let status = try store.runStatus(key)
         if status == .complete && !inputs.restart {
             log("\(key): complete in \(inputs.part.path); nothing to do (--restart trains it again)")
+            RankTraining.tell(group, .nothingToDo)
             return
         }
         let restart = status != nil && inputs.restart
+        let resumes = status == .running && !restart && FileManager.default.fileExists(atPath: inputs.checkpoint.path)
+        if resumes { try RankTraining.checkWorldSize(store, key, part: inputs.part, ranks: group.size) }
         let job = try TrainingJob(settings: settings, freeze: inputs.scenario.freeze, model: inputs.model, data: inputs.data.url,
-                                  weights: inputs.weights.url, hyp: inputs.hyp, log: log)
+                                  weights: inputs.weights.url, hyp: inputs.hyp, shard: DataShard(rank: 0, count: group.size), log: log)
         log("\(key): freeze \(inputs.scenario.freeze.text) (bn: \(settings.bn.rawValue)): \(job.freezeSummary.trainableParameters) "
             + "trainable, \(job.freezeSummary.frozenParameters) frozen parameters; \(job.weightsReport)")
-        let frozenCheck = FrozenTensorCheck(job.model)
+        let audit = FrozenTensorAudit(job.model, plan: job.plan)
         let configuration = ScenarioConfiguration(inputs, job: job).json
         let scenario = ScenarioInfo(freeze: inputs.scenario.freeze.text, freezePatterns: inputs.scenario.freeze.patterns, bn: settings.bn.rawValue,
                                     trainableTensors: job.freezeSummary.trainableTensors, trainableParameters: job.freezeSummary.trainableParameters,
                                     frozenTensors: job.freezeSummary.frozenTensors, frozenParameters: job.freezeSummary.frozenParameters,
                                     configJSON: configuration)
-        try store.beginRun(key, scenario: scenario, run: inputs.run, order: inputs.order, restart: restart)
+        // The work of one image as this scenario's graph runs it, for the report's cost accounting.
+        let flops = try job.model.trainingFLOPs(imageSize: settings.imageSize)
+        var run = inputs.run
+        run.flopsPerImage = FLOPsPerImage(forward: flops.forward, weightGradient: flops.weightGradient, inputGradient: flops.inputGradient)
+        try store.beginRun(key, scenario: scenario, run: run, order: inputs.order, restart: restart)
         var startEpoch = 0
-        if status == .running && !restart, FileManager.default.fileExists(atPath: inputs.checkpoint.path) {
+        if resumes {
             let restored = try TrainingCheckpoint.restore(inputs.checkpoint, into: job.trainer)
             startEpoch = restored.completedEpochs
             log("\(key): resuming after epoch \(startEpoch)"
@@ -50,11 +62,19 @@ struct RunTraining {
         }
         // Epochs recorded after the checkpoint (a kill between the two writes) are dropped.
         try store.truncate(key, toEpochs: startEpoch)
+        RankTraining.tell(group, resumes ? .resume : .start)
+        job.trainer.processGroup = group
+        job.trainer.synchronizeStartingWeights()
+        if group.size > 1 {
+            log("\(key): \(group.size) ranks, each \(settings.batchSize / group.size) images a batch; "
+                + "\(job.trainer.gradientBytesPerStep) bytes of gradients all-reduced per optimizer step")
+        }
 
         let recorder = RunRecorder(store: store, key: key, classNames: job.trainData.classNames, checkpoint: inputs.checkpoint,
                                    configuration: configuration,
                                    progress: Progress(scenario: key.description, epochs: settings.epochs, statusFile: inputs.progress))
         recorder.trainer = job.trainer
+        recorder.audit = audit
         let problemsBefore = job.loaderProblemCount
         // SIGINT/SIGTERM (a person, the sweep, Slurm before its time limit) stop after the current
         // iteration; a second one ends the process at once.
@@ -75,12 +95,13 @@ struct RunTraining {
                              checkpoint: inputs.checkpoint, part: inputs.part, command: inputs.run.command)
         }
 
-        let moved = frozenCheck.changed(in: job.model)
-        try store.finishRun(key, RunCompletion(frozenTensorsUnchanged: moved.isEmpty, frozenTensorsChecked: frozenCheck.fingerprints.count,
+        let moved = audit.changed
+        try store.setFrozenCheck(key, audit.record)
+        try store.finishRun(key, RunCompletion(frozenTensorsUnchanged: moved.isEmpty, frozenTensorsChecked: audit.entries.count,
                                                note: moved.isEmpty ? "" : "changed: " + moved.prefix(5).joined(separator: ", ")))
         recorder.progress.writeStatus("\(key): complete")
-        log("\(key): complete; \(frozenCheck.fingerprints.count) frozen tensors "
-            + (moved.isEmpty ? "bit-identical to their starting values" : "CHANGED: \(moved.prefix(5))"))
+        log("\(key): complete; \(audit.entries.count) tensors that had to stay fixed are "
+            + (moved.isEmpty ? "bit-identical to their starting values (SHA-256 after every epoch)" : "CHANGED: \(moved.prefix(5))"))
     }
 }
 

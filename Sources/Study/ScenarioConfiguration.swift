@@ -33,7 +33,9 @@ struct ScenarioConfiguration {
             ],
             "hyp_values": Dictionary(uniqueKeysWithValues: job.hyp.values),
             "trainable_parameters": job.freezeSummary.trainableParameters, "frozen_parameters": job.freezeSummary.frozenParameters,
+            "bn_meaning": s.bn.meaning,
         ]) { _, new in new }
+        v.merge(Self.schedule(job.plan)) { _, new in new }
         if let e = inputs.embedded {
             v["embedded_default"] = [
                 "voc_images": e.vocImages, "image_size": e.vocImageSize, "source_images": e.sourceImages, "seed": e.seed,
@@ -41,10 +43,22 @@ struct ScenarioConfiguration {
                 "pretrain_epochs": e.pretrainEpochs, "pretrain_image_size": e.pretrainImageSize,
                 "pretrain_batch_size": e.pretrainBatchSize, "pretrain_hyp": e.pretrainHyp,
                 "pretrain_nominal_batch_size": e.pretrainNominalBatchSize,
-                "synthetic_generator_version": SyntheticVOCVersion.current,
+                "synthetic_generator_version": SyntheticVOC.generatorVersion,
             ] as [String: Any]
         }
         values = v
+    }
+
+    /// What the schedule resolved to: the epoch each unfreezing layer starts to train, and how it joins.
+    static func schedule(_ plan: FineTuningPlan) -> [String: Any] {
+        var layers: [String: Int] = [:]
+        for (name, epoch) in zip(plan.names, plan.trainsFrom) {
+            if let epoch, epoch > 0, let layer = FineTuningPlan.layer(of: name) { layers[String(layer)] = epoch }
+        }
+        guard !layers.isEmpty else { return [:] }
+        return ["unfreeze_epoch_by_layer": layers,
+                "unfreeze_rule": "an unfrozen parameter joins its YOLOv5 group (biases, weights, BN weights) at the group's scheduled "
+                    + "lr × its lr_mult, with no momentum history (SGD's first step) and no extra warm-up"]
     }
 
     /// Compact JSON with sorted keys.

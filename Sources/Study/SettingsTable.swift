@@ -17,6 +17,9 @@ struct SettingField {
     let read: (ConfigNode, inout StudySettings) throws -> Void
     /// The value as recorded in `config_json` (a JSON value).
     let value: (StudySettings) -> Any
+    /// Added after results were first recorded: the study's configuration digest names it only
+    /// when it differs from the default, so that results recorded before it keep their study.
+    var digestOnlyWhenSet = false
 
     /// The value as one line of text, as `ResolvedConfig.text` reads it back.
     func text(_ settings: StudySettings) -> String { ResolvedConfig.describe(value(settings)) }
@@ -37,7 +40,8 @@ enum SettingsTable {
         SettingField(key: "batch_size", shapesResults: true, read: { $1.batchSize = try positive($0) }, value: { $0.batchSize }),
         SettingField(key: "epochs", shapesResults: true, read: { $1.epochs = try positive($0) }, value: { $0.epochs }),
         SettingField(key: "hyp", shapesResults: true, read: { $1.hyp = try $0.string() }, value: { $0.hyp }),
-        SettingField(key: "bn", shapesResults: true, read: { $1.bn = try choice($0, BatchNormPolicy.init(rawValue:), "'update' or 'frozen'") },
+        SettingField(key: "bn", shapesResults: true,
+                     read: { $1.bn = try choice($0, BatchNormPolicy.init(rawValue:), names(BatchNormPolicy.allCases.map(\.rawValue))) },
                      value: { $0.bn.rawValue }),
         SettingField(key: "schedule", shapesResults: true,
                      read: { $1.schedule = try choice($0, LearningRateSchedule.init(rawValue:), "'linear' or 'cosine'") },
@@ -52,7 +56,53 @@ enum SettingsTable {
         }, value: { $0.workers }),
         SettingField(key: "cache", shapesResults: false, read: { $1.cache = try choice($0, ImageCacheMode.init(rawValue:), "'ram' or 'none'") },
                      value: { $0.cache.rawValue }),
+    ] + fineTuningFields
+
+    /// The fine-tuning schedule's settings (`FineTuningKey`).
+    static let fineTuningFields: [SettingField] = [
+        SettingField(key: FineTuningKey.unfreezeAt, shapesResults: true, read: { node, s in
+            s.unfreezeAt = try node.scalarText.map { ["none", "never"].contains($0) } == true ? nil : positive(node)
+        }, value: { $0.unfreezeAt.map { $0 as Any } ?? "never" }, digestOnlyWhenSet: true),
+        SettingField(key: FineTuningKey.unfreeze, shapesResults: true,
+                     read: { $1.unfreeze = try choice($0, UnfreezeMode.init(rawValue:), names(UnfreezeMode.allCases.map(\.rawValue))) },
+                     value: { $0.unfreeze.rawValue }, digestOnlyWhenSet: true),
+        SettingField(key: FineTuningKey.unfreezeStep, shapesResults: true, read: { $1.unfreezeStep = try positive($0) },
+                     value: { $0.unfreezeStep }, digestOnlyWhenSet: true),
+        SettingField(key: FineTuningKey.unfreezeLayers, shapesResults: true, read: { $1.unfreezeLayers = try positive($0) },
+                     value: { $0.unfreezeLayers }, digestOnlyWhenSet: true),
+        SettingField(key: FineTuningKey.learningRateMultiplier, shapesResults: true,
+                     read: { $1.learningRateMultipliers = try multipliers($0, allowsZero: false) },
+                     value: { recorded($0.learningRateMultipliers) }, digestOnlyWhenSet: true),
+        SettingField(key: FineTuningKey.weightDecayMultiplier, shapesResults: true,
+                     read: { $1.weightDecayMultipliers = try multipliers($0, allowsZero: true) },
+                     value: { recorded($0.weightDecayMultipliers) }, digestOnlyWhenSet: true),
     ]
+
+    /// `{ "0-9": 0.1, "model.24.": 2 }`: selections written like freeze specs, each with a factor.
+    private static func multipliers(_ node: ConfigNode, allowsZero: Bool) throws -> [ParameterMultiplier] {
+        try node.mapping().map { key, value in
+            let selection: FreezeSpec
+            do {
+                selection = try ScheduleFlags.selection(key)
+            } catch let error as FreezeSpecError {
+                throw value.error("selection \(error)")
+            }
+            let factor = try value.double()
+            guard factor > 0 || (allowsZero && factor == 0) else {
+                throw value.error(allowsZero ? "a factor is 0 or more" : "a factor is positive (a layer that must not learn is frozen)")
+            }
+            return ParameterMultiplier(selection: selection, factor: factor)
+        }
+    }
+
+    /// A list of factors as recorded: `{"0-9": 0.1}`.
+    private static func recorded(_ multipliers: [ParameterMultiplier]) -> Any {
+        Dictionary(multipliers.map { ($0.selection.text, $0.factor) }, uniquingKeysWith: { $1 })
+    }
+
+    private static func names(_ values: [String]) -> String {
+        values.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " or '\(values.last!)'"
+    }
 
     /// The keys of every setting.
     static var keys: Set<String> { Set(fields.map(\.key)) }

@@ -52,8 +52,10 @@ public struct StudyFile: Sendable {
             }
             seen[scenarioName] = nameNode.line ?? 0
             guard let freezeNode = scenarioFields["freeze"] else { throw node.error("scenario '\(scenarioName)' needs a 'freeze' spec") }
-            return ScenarioDefinition(name: scenarioName, freeze: try Self.freeze(freezeNode),
-                                      settings: try SettingsTable.read(scenarioFields, over: base), line: node.line)
+            var scenario = ScenarioDefinition(name: scenarioName, freeze: try Self.freeze(freezeNode),
+                                              settings: try SettingsTable.read(scenarioFields, over: base), line: node.line)
+            scenario.keyLines = fields.merging(scenarioFields) { $1 }.compactMapValues(\.line)
+            return scenario
         }
         guard !scenarios.isEmpty else { throw list.error("the study has no scenarios") }
     }
@@ -74,6 +76,9 @@ public struct StudyFile: Sendable {
     }
 
     /// The study's seeds from `seed: S` or `seeds: N` / `seeds: [a, b, …]` (one of the two; default 0).
+    /// The most seeds `seeds: N` may ask for.
+    static let maximumSeedCount = 1000
+
     static func seeds(seed: ConfigNode?, seeds: ConfigNode?) throws -> [Int] {
         if let seed, let seeds {
             throw seeds.error("give either 'seed' (line \(seed.line.map(String.init) ?? "?")) or 'seeds', not both")
@@ -87,6 +92,10 @@ public struct StudyFile: Sendable {
         if !seeds.isSequence {
             let count = try seeds.int()
             guard count > 0 else { throw seeds.error("the number of seeds must be positive") }
+            // Every seed is a training run of every scenario; a count in the millions is a typo.
+            guard count <= Self.maximumSeedCount else {
+                throw seeds.error("\(count) seeds would be \(count) training runs per scenario; at most \(Self.maximumSeedCount)")
+            }
             return Array(0..<count)
         }
         var list: [Int] = []

@@ -82,6 +82,30 @@ public struct StudySettings: Equatable, Sendable {
     public var workers: Int
     /// `ram` keeps decoded images in memory (`--cache`); `none` decodes every time.
     public var cache: ImageCacheMode
+    /// The epoch from which the frozen layers train (nil: never; study key `unfreeze_at`).
+    public var unfreezeAt: Int? = nil
+    /// All frozen layers at once, or gradually from the head down (`unfreeze`).
+    public var unfreeze: UnfreezeMode = .all
+    /// Gradual unfreezing: epochs between steps (`unfreeze_step`).
+    public var unfreezeStep = 1
+    /// Gradual unfreezing: layers unfrozen per step (`unfreeze_layers`).
+    public var unfreezeLayers = 1
+    /// Factors on the learning rate of selected layers (`lr_mult`).
+    public var learningRateMultipliers: [ParameterMultiplier] = []
+    /// Factors on the weight decay of selected layers (`decay_mult`).
+    public var weightDecayMultipliers: [ParameterMultiplier] = []
+
+    /// The fine-tuning schedule these settings give a scenario freezing `freeze`.
+    public func fineTuningSchedule(freeze: FreezeSpec) -> FineTuningSchedule {
+        let unfreezeSchedule: UnfreezeSchedule
+        switch (unfreeze, unfreezeAt) {
+        case (.all, nil): unfreezeSchedule = .never
+        case (.all, let epoch?): unfreezeSchedule = .at(epoch: epoch)
+        case (.gradual, let epoch): unfreezeSchedule = .gradual(from: epoch ?? unfreezeStep, everyEpochs: unfreezeStep, layersPerStep: unfreezeLayers)
+        }
+        return FineTuningSchedule(freeze: freeze, batchNorm: bn, unfreeze: unfreezeSchedule,
+                                  learningRateMultipliers: learningRateMultipliers, weightDecayMultipliers: weightDecayMultipliers)
+    }
 
     /// The defaults of a study file that does not set them.
     public static let defaults = StudySettings(
@@ -100,6 +124,8 @@ public struct ScenarioDefinition: Equatable, Sendable {
     public var settings: StudySettings
     /// Line in the study file (for messages).
     public var line: Int?
+    /// Lines of the settings that apply to it, by key (the scenario's own, else the study's), for messages.
+    public var keyLines: [String: Int] = [:]
 
     /// A scenario.
     public init(name: String, freeze: FreezeSpec, settings: StudySettings, line: Int?) {

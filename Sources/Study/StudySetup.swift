@@ -72,7 +72,8 @@ struct StudySetup {
     static func identity(of study: StudyFile) -> StudyIdentity {
         let s = study.shared
         let fileText = { (path: String) in (try? String(contentsOf: study.resolve(path), encoding: .utf8)) ?? path }
-        let settings = SettingsTable.fields.filter(\.shapesResults).map { "\($0.key)=\($0.text(s))" }
+        let settings = SettingsTable.fields.filter(\.shapesResults)
+            .filter { !$0.digestOnlyWhenSet || $0.text(s) != $0.text(.defaults) }.map { "\($0.key)=\($0.text(s))" }
         let description = [study.name, fileText(s.model), fileText(s.hyp)] + settings + ["\(study.embedded)"]
         return StudyIdentity(name: study.name, configurationDigest: "fnv1a64:" + stableHash(description.joined(separator: "\u{1F}")),
                              toolVersion: FreezeStudyVersion.current, machine: .current(blas: ComputeEnvironment.blas))
@@ -88,8 +89,13 @@ struct StudySetup {
                 let model = try models[path] ?? YOLOv5Model(spec: ModelSpec(contentsOf: URL(fileURLWithPath: path)), seed: 0)
                 models[path] = model
                 try model.applyFreeze(scenario.freeze)
+                _ = try FineTuningPlan(scenario.settings.fineTuningSchedule(freeze: scenario.freeze), model: model,
+                                       epochs: scenario.settings.epochs)
             } catch let error as FreezeSpecError {
                 throw StudyError("\(study.source.path)\(scenario.line.map { ":\($0)" } ?? ""): scenario '\(scenario.name)': \(error)")
+            } catch let error as FineTuningScheduleError {
+                let line = scenario.keyLines[error.key] ?? scenario.line
+                throw StudyError("\(study.source.path)\(line.map { ":\($0)" } ?? ""): scenario '\(scenario.name)': key \(error)")
             }
         }
     }

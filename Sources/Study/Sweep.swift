@@ -26,6 +26,8 @@ public struct SweepOptions: Sendable {
     public var weights: WeightsSource?
     /// Runs trained at once, each its own process (default: half the cores, at least 1).
     public var jobs: Int?
+    /// Ranks each run trains on, data-parallel under `mpirun -np` (nil: one process per run).
+    public var mpiRanks: Int?
     /// The `freeze-study` executable that trains each run (default: this process's own).
     public var executable: URL?
     /// The command line, shown in the report.
@@ -37,7 +39,7 @@ public struct SweepOptions: Sendable {
     /// `max(1, cores / 2)` jobs by default: on 2 cores, 1 job (of 2 threads).
     public static func defaultJobs(cores: Int) -> Int { max(1, cores / 2) }
     /// The threads each of `jobs` runs gets: `max(1, cores / jobs)`.
-    public static func threads(cores: Int, jobs: Int) -> Int { max(1, cores / jobs) }
+    public static func threads(cores: Int, jobs: Int, ranks: Int = 1) -> Int { max(1, cores / (jobs * ranks)) }
 }
 
 /// Runs a study: every run (scenario × seed) that its part does not hold complete, each as a
@@ -136,9 +138,12 @@ public final class Sweep {
         try prepareSharedInputs(for: runs)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let jobs = max(1, options.jobs ?? SweepOptions.defaultJobs(cores: cores))
-        let threads = SweepOptions.threads(cores: cores, jobs: jobs)
-        log("training \(runs.count) run\(runs.count == 1 ? "" : "s"), \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each")
-        let children = LocalJobs(executable: options.executable ?? Self.ownExecutable, jobs: jobs, display: display)
+        let ranks = options.mpiRanks ?? 1
+        let threads = SweepOptions.threads(cores: cores, jobs: jobs, ranks: ranks)
+        log("training \(runs.count) run\(runs.count == 1 ? "" : "s"), \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each"
+            + (options.mpiRanks.map { " on each of \($0) MPI ranks" } ?? ""))
+        let children = LocalJobs(executable: options.executable ?? Self.ownExecutable, jobs: jobs, display: display,
+                                 launcher: options.mpiRanks.map(MPILauncher.init))
         let stop = GracefulStop()
         defer { stop.uninstall() }
         let outcomes = children.run(runs.map { job(for: $0, threads: threads) }, stop: stop.request, signal: { stop.firstSignal }) { outcome in
@@ -189,6 +194,7 @@ public final class Sweep {
         if run.restart { arguments.append("--restart") }
         if options.extraScenarios.contains(where: { $0.name == run.scenario.name }) {
             arguments += ["--freeze", run.scenario.freeze.text, "--bn", run.scenario.settings.bn.rawValue]
+                + ScheduleFlags.arguments(for: run.scenario.settings)
         }
         return LocalJobs.Job(key: run.key, arguments: arguments, log: setup.folder.log(run.key), progress: setup.folder.progress(run.key))
     }

@@ -13,6 +13,8 @@ struct TrainingJob {
     let model: YOLOv5Model
     let freezeSummary: FreezeSummary
     let trainer: Trainer
+    /// Which layers train in which epoch, BatchNorm policy and per-layer factors.
+    let plan: FineTuningPlan
     let hyp: Hyperparameters
     /// What happened to the starting weights ("loaded 343 of 349 tensors from …").
     let weightsReport: String
@@ -23,8 +25,14 @@ struct TrainingJob {
     let trainLoader: BatchLoader, valLoader: BatchLoader
 
     /// Builds the job. `data` and `weights` are already resolved to files (or nil weights: scratch).
+    /// With a `shard` of K ranks, this rank's loader takes its 1/K of every epoch in batches of
+    /// batch_size / K (train.py: `batch_size // WORLD_SIZE`); the schedule keeps the whole batch.
     init(settings: StudySettings, freeze: FreezeSpec, model modelURL: URL, data: URL, weights: URL?, hyp hypURL: URL,
-         log: (String) -> Void) throws {
+         shard: DataShard = .whole, log: (String) -> Void) throws {
+        guard settings.batchSize % shard.count == 0 else {
+            throw StudyError("batch_size \(settings.batchSize) must be a multiple of the \(shard.count) ranks (as train.py asserts "
+                             + "for WORLD_SIZE): every rank trains on batch_size / ranks images")
+        }
         self.settings = settings
         self.freeze = freeze
         hyp = try Hyperparameters(contentsOf: hypURL)
@@ -54,9 +62,11 @@ struct TrainingJob {
         var missing: [String] = []  // none: Hyperparameters already requires every key
         let augmentation = AugmentationSettings(hyp: Dictionary(uniqueKeysWithValues: hyp.values), missing: &missing)
         let cache = settings.cache
-        trainLoader = try BatchLoader(dataset: trainData, configuration: .training(
-            imageSize: settings.imageSize, batchSize: settings.batchSize, augmentation: augmentation,
-            seed: Self.generatorSeed(settings.seed), cache: cache, workers: settings.workers))
+        var trainConfiguration = LoaderConfiguration.training(
+            imageSize: settings.imageSize, batchSize: settings.batchSize / shard.count, augmentation: augmentation,
+            seed: Self.generatorSeed(settings.seed), cache: cache, workers: settings.workers)
+        trainConfiguration.shard = shard
+        trainLoader = try BatchLoader(dataset: trainData, configuration: trainConfiguration)
         valLoader = try BatchLoader(dataset: valData, configuration: .validation(
             imageSize: settings.imageSize, batchSize: settings.validationBatchSize ?? 2 * settings.batchSize, cache: cache,
             workers: settings.workers))
@@ -66,6 +76,8 @@ struct TrainingJob {
         trainingSettings.nominalBatchSize = settings.nominalBatchSize
         trainer = try Trainer(model: model, settings: trainingSettings, train: LoaderBatches(trainLoader),
                               validation: LoaderBatches(valLoader))
+        plan = try FineTuningPlan(settings.fineTuningSchedule(freeze: freeze), model: model, epochs: settings.epochs)
+        trainer.use(plan)
         reportLoaderProblems(log)
     }
 

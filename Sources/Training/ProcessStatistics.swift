@@ -13,9 +13,6 @@ public enum ProcessStatistics {
     /// Peak resident set size (VmHWM) in bytes since start or the last `resetPeakResident()`.
     public static var peakResidentBytes: Int { statusField("VmHWM:") ?? 0 }
 
-    /// Current resident set size (VmRSS) in bytes.
-    public static var residentBytes: Int { statusField("VmRSS:") ?? 0 }
-
     /// Restarts the VmHWM high-water mark at the current RSS (Linux: `echo 5 > /proc/self/clear_refs`).
     /// Returns false where the kernel does not allow it; the peak then covers the whole process.
     @discardableResult

@@ -69,11 +69,15 @@ public struct EpochReport: Sendable {
     public var epochSeconds: Double, trainSeconds: Double
     /// Where the epoch's time went, by phase.
     public var seconds: TimeSplit
+    /// Training images of the epoch over all ranks.
     public var trainImages: Int
-    /// `MemoryMeter` high-water mark during the epoch.
+    /// `MemoryMeter` high-water mark during the epoch (summed over ranks).
     public var trackedPeakBytes: Int
-    /// Process peak resident set size during the epoch (or since start, if it cannot be reset).
+    /// Peak resident set size during the epoch (or since start, if it cannot be reset) of the
+    /// whole job: the sum of `peakResidentBytesPerRank`.
     public var peakResidentBytes: Int
+    /// Each rank's peak resident set size ([1] for a single process).
+    public var peakResidentBytesPerRank: [Int]
     /// Process CPU time ÷ wall time ÷ cores over the epoch.
     public var cpuUtilization: Double
     public var iterations: [IterationReport]
@@ -94,6 +98,7 @@ public protocol TrainingObserver: AnyObject {
 public enum TrainingError: Error, CustomStringConvertible {
     case nonFiniteLoss(epoch: Int, iteration: Int, value: Double)
     case emptyEpoch(epoch: Int)
+    case ranksDiverged(epoch: Int, rank: Int, otherRank: Int)
 
     public var description: String {
         switch self {
@@ -102,6 +107,9 @@ public enum TrainingError: Error, CustomStringConvertible {
                 + "(try a lower lr0 or check the labels)"
         case let .emptyEpoch(epoch):
             return "epoch \(epoch) had no batches"
+        case let .ranksDiverged(epoch, rank, other):
+            return "after epoch \(epoch) the parameters of rank \(rank) and rank \(other) differ; data-parallel ranks must stay "
+                + "bit-identical (a rank ran other code or another thread count's kernels)"
         }
     }
 }

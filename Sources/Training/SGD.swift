@@ -38,6 +38,9 @@ public final class SGD {
     public var learningRates: [Double]
     public var momenta: [Double]
     public let weightDecays: [Double]
+    /// Per member: factors on its group's learning rate and weight decay (MMDetection's
+    /// `paramwise_cfg` `lr_mult`/`decay_mult`; 1 by default). A step uses lr·mult and wd·mult.
+    public private(set) var learningRateMultipliers: [Double], weightDecayMultipliers: [Double]
     /// Every member's values; the model's parameters are views of it.
     public let arena: ParameterArena
     /// Member indices in arena order.
@@ -56,11 +59,33 @@ public final class SGD {
         learningRates = [Double](repeating: learningRate, count: 3)
         momenta = [Double](repeating: momentum, count: 3)
         weightDecays = ParameterGroup.allCases.map { $0 == .weights ? weightDecay : 0 }
+        learningRateMultipliers = [Double](repeating: 1, count: members.count)
+        weightDecayMultipliers = [Double](repeating: 1, count: members.count)
         let order = ParameterGroup.allCases.flatMap { group in members.indices.filter { members[$0].group == group } }
         arenaOrder = order
         let arena = ParameterArena(order.map { members[$0].parameter })
         self.arena = arena
-        layout = TrainableLayout(members: members, arenaOrder: order, arena: arena, previous: nil)
+        layout = TrainableLayout(members: members, arenaOrder: order, arena: arena, multipliers: nil, previous: nil)
+    }
+
+    /// Sets every member's learning-rate and weight-decay factor (by member index); the next
+    /// step walks runs of equal factors.
+    public func setMultipliers(learningRate: [Double], weightDecay: [Double]) {
+        precondition(learningRate.count == members.count && weightDecay.count == members.count,
+                     "SGD.setMultipliers: \(learningRate.count) and \(weightDecay.count) factors for \(members.count) members")
+        learningRateMultipliers = learningRate
+        weightDecayMultipliers = weightDecay
+        refreshLayoutIfStale(force: true)
+    }
+
+    /// The learning rate member `index` steps with now: its group's rate times its factor.
+    public func learningRate(ofMember index: Int) -> Double {
+        learningRates[members[index].group.rawValue] * learningRateMultipliers[index]
+    }
+
+    /// The weight decay member `index` steps with: its group's decay times its factor.
+    public func weightDecay(ofMember index: Int) -> Double {
+        weightDecays[members[index].group.rawValue] * weightDecayMultipliers[index]
     }
 
     /// Members per group.
@@ -79,6 +104,13 @@ public final class SGD {
     public func step() {
         refreshLayoutIfStale()
         layout.step(learningRates: learningRates, momenta: momenta, weightDecays: weightDecays)
+    }
+
+    /// The trainable parameters' gradients, one contiguous buffer in arena order (frozen
+    /// parameters have no place in it): what a data-parallel all-reduce sends.
+    public var trainableGradients: Tensor {
+        refreshLayoutIfStale()
+        return layout.gradients.gradients
     }
 
     /// Sets every gradient to zero (`optimizer.zero_grad()`; PyTorch frees them, the sum is the same).
@@ -114,14 +146,15 @@ public final class SGD {
 
     /// Lays the gradient and momentum arenas out again when parameters were frozen or unfrozen
     /// (or a gradient was replaced) since the last layout.
-    private func refreshLayoutIfStale() {
+    private func refreshLayoutIfStale(force: Bool = false) {
         let trainable = members.indices.filter { members[$0].parameter.isTrainable }
-        guard trainable != layout.trainableMembers || !layout.gradients.holdsEveryGradient else { return }
+        guard force || trainable != layout.trainableMembers || !layout.gradients.holdsEveryGradient else { return }
         for index in layout.trainableMembers where !members[index].parameter.isTrainable {
             if let buffer = layout.momentumBuffer(member: index) { retiredMomentum[index] = buffer.copy() }
         }
         let previous = layout
-        layout = TrainableLayout(members: members, arenaOrder: arenaOrder, arena: arena, previous: previous)
+        layout = TrainableLayout(members: members, arenaOrder: arenaOrder, arena: arena,
+                                 multipliers: (learningRateMultipliers, weightDecayMultipliers), previous: previous)
         for index in trainable {
             if let buffer = retiredMomentum.removeValue(forKey: index) { layout.restoreMomentum(member: index, buffer) }
         }
@@ -137,6 +170,14 @@ private struct TrainableLayout {
         /// Elements of the value arena and of the gradient (and momentum) arena.
         let values: Range<Int>, gradients: Range<Int>
         let hasMomentum: Bool
+        /// The members' learning-rate and weight-decay factors (equal within a run).
+        let learningRateMultiplier: Double, weightDecayMultiplier: Double
+
+        func joins(_ next: Run) -> Bool {
+            group == next.group && hasMomentum == next.hasMomentum && learningRateMultiplier == next.learningRateMultiplier
+                && weightDecayMultiplier == next.weightDecayMultiplier
+                && values.upperBound == next.values.lowerBound && gradients.upperBound == next.gradients.lowerBound
+        }
     }
 
     /// Trainable member indices in model order.
@@ -151,11 +192,16 @@ private struct TrainableLayout {
     private let order: [Int]
     private let groups: [ParameterGroup]
     private let shapes: [[Int]]
+    private let learningRateMultipliers: [Double], weightDecayMultipliers: [Double]
     private let arena: ParameterArena
     private var runs: [Run] = []
 
-    init(members: [SGD.Member], arenaOrder: [Int], arena: ParameterArena, previous: TrainableLayout?) {
+    init(members: [SGD.Member], arenaOrder: [Int], arena: ParameterArena, multipliers: ([Double], [Double])?,
+         previous: TrainableLayout?) {
         self.arena = arena
+        let ones = [Double](repeating: 1, count: members.count)
+        learningRateMultipliers = multipliers?.0 ?? ones
+        weightDecayMultipliers = multipliers?.1 ?? ones
         groups = members.map(\.group)
         shapes = members.map(\.parameter.value.shape)
         trainableMembers = members.indices.filter { members[$0].parameter.isTrainable }
@@ -199,7 +245,8 @@ private struct TrainableLayout {
             let g = run.group.rawValue
             sgdNesterovStep(values: arena.values(run.values), gradients: gradients.gradients(run.gradients),
                             momentumBuffer: Tensor(viewing: buffer, offset: run.gradients.lowerBound, shape: [run.gradients.count]),
-                            learningRate: Float(learningRates[g]), momentum: Float(momenta[g]), weightDecay: Float(weightDecays[g]),
+                            learningRate: Float(learningRates[g] * run.learningRateMultiplier), momentum: Float(momenta[g]),
+                            weightDecay: Float(weightDecays[g] * run.weightDecayMultiplier),
                             isFirstStep: !run.hasMomentum)
         }
         if momentumInitialised.count < order.count {
@@ -212,11 +259,13 @@ private struct TrainableLayout {
         var result: [Run] = []
         for index in order {
             let (values, grads) = (valueRange[index]!, gradientRange[index]!)
-            let run = Run(group: groups[index], values: values, gradients: grads, hasMomentum: momentumInitialised.contains(index))
-            if let last = result.last, last.group == run.group, last.hasMomentum == run.hasMomentum,
-               last.values.upperBound == values.lowerBound, last.gradients.upperBound == grads.lowerBound {
+            let run = Run(group: groups[index], values: values, gradients: grads, hasMomentum: momentumInitialised.contains(index),
+                          learningRateMultiplier: learningRateMultipliers[index], weightDecayMultiplier: weightDecayMultipliers[index])
+            if let last = result.last, last.joins(run) {
                 result[result.count - 1] = Run(group: last.group, values: last.values.lowerBound..<values.upperBound,
-                                               gradients: last.gradients.lowerBound..<grads.upperBound, hasMomentum: last.hasMomentum)
+                                               gradients: last.gradients.lowerBound..<grads.upperBound, hasMomentum: last.hasMomentum,
+                                               learningRateMultiplier: last.learningRateMultiplier,
+                                               weightDecayMultiplier: last.weightDecayMultiplier)
             } else {
                 result.append(run)
             }

@@ -48,6 +48,12 @@ public final class Trainer {
     public var validatesEveryEpoch = true
     /// Asked after every iteration and before every epoch: when it is set, `run` returns `.stopped`.
     public var stopRequest: StopRequest?
+    /// Which parameters train in which epoch and their lr/decay factors (`use(_:)`); nil: the
+    /// freezing applied before the trainer was built, for every epoch.
+    public internal(set) var fineTuning: FineTuningPlan?
+    /// The processes training this run together (YOLOv5 DDP); `SingleProcess` alone. Set it
+    /// before `run`, then call `synchronizeStartingWeights()`.
+    public var processGroup: any ProcessGroup = SingleProcess()
 
     /// A trainer for `model` as it is now (weights loaded and freezing applied).
     public init(model: YOLOv5Model, settings: TrainingSettings, train: BatchSource, validation: BatchSource?) throws {
@@ -80,7 +86,7 @@ public final class Trainer {
     public func run(from start: TrainingPosition, observer: TrainingObserver? = nil) throws -> TrainingOutcome {
         var next = start
         while next.epoch < settings.epochs {
-            if next.isEpochStart, stopRequest?.isRequested == true {
+            if next.isEpochStart, processGroup.anyRank(stopRequest?.isRequested == true) {
                 position = next
                 epochIterations = []
                 return .stopped(at: next)
@@ -101,6 +107,7 @@ public final class Trainer {
 
     /// Iterations `start ..<` of `epoch`, then validation; nil when a stop was requested first.
     private func trainEpoch(_ epoch: Int, from start: Int, observer: TrainingObserver?, stoppable: Bool) throws -> EpochReport? {
+        prepareEpoch(epoch)
         if start == 0 {
             optimizer.zeroGradients()  // train.py: optimizer.zero_grad() at each epoch's start drops a partial accumulation
             epochIterations = []
@@ -124,13 +131,18 @@ public final class Trainer {
             epochIterations.append(report)
             position.iteration += 1
             observer?.trainer(didFinishIteration: report)
-            if stoppable, stopRequest?.isRequested == true { return nil }
+            if stoppable, processGroup.anyRank(stopRequest?.isRequested == true) {
+                // Every rank keeps the mean of what it accumulated since the last step, so the
+                // checkpoint saved here resumes on any rank: the mean of (mean + new) is the same.
+                if processGroup.size > 1 { averageGradients() }
+                return nil
+            }
             waitStart = monotonicSeconds()
         }
         guard !epochIterations.isEmpty else { throw TrainingError.emptyEpoch(epoch: epoch) }
         let validates = validatesEveryEpoch || epoch == settings.epochs - 1
         let validationStart = monotonicSeconds()
-        let validationResult = validates
+        let validationResult = validates && processGroup.isRoot
             ? validation.map { Evaluator(loss: loss).evaluate(ema.model, batches: $0.batches(epoch: epoch)) } : nil
         var seconds = epochIterations.map(\.seconds).reduce(TimeSplit(), +)
         seconds.validation = monotonicSeconds() - validationStart
@@ -138,13 +150,14 @@ public final class Trainer {
         let n = Double(epochIterations.count)
         let trainSeconds = epochIterations.map { $0.waitSeconds + $0.computeSeconds }.reduce(0, +)
         position = TrainingPosition(epoch: epoch + 1)
+        let job = try jobFigures(images: epochIterations.map(\.images).reduce(0, +), trackedPeakBytes: meter.peakBytes)
         return EpochReport(
             epoch: epoch, trainBox: epochIterations.map(\.box).reduce(0, +) / n,
             trainObj: epochIterations.map(\.obj).reduce(0, +) / n, trainCls: epochIterations.map(\.cls).reduce(0, +) / n,
             validation: validationResult, learningRates: epochIterations.last!.learningRates,
             epochSeconds: trainSeconds + seconds.validation, trainSeconds: trainSeconds, seconds: seconds,
-            trainImages: epochIterations.map(\.images).reduce(0, +), trackedPeakBytes: meter.peakBytes,
-            peakResidentBytes: ProcessStatistics.peakResidentBytes,
+            trainImages: job.images, trackedPeakBytes: job.trackedPeakBytes,
+            peakResidentBytes: job.peakResidentBytesPerRank.reduce(0, +), peakResidentBytesPerRank: job.peakResidentBytesPerRank,
             cpuUtilization: (ProcessStatistics.cpuSeconds - cpuStart) / wall / Double(computeCores),
             iterations: epochIterations)
     }
@@ -171,17 +184,20 @@ public final class Trainer {
         let result = loss(raw, targets: batch.targets, detect: model.detect)
         seconds.forward = lap()
         guard result.total.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, iteration: i, value: result.total) }
+        // train.py under DDP: `loss *= WORLD_SIZE`, since the all-reduce averages over ranks.
+        if processGroup.size > 1 { for gradient in result.gradients { scale(gradient, by: Float(processGroup.size)) } }
         model.backward(result.gradients)
         seconds.backward = lap()
         let trackedBytes = MemoryMeter.shared.liveBytes
         let steps = ni - lastOptimizerStep >= accumulate
         var gradientNorm = Double.nan
         if steps {
+            averageGradients()
             gradientNorm = optimizer.clipGradientNorm(maxNorm: settings.gradientClipNorm ?? .infinity)
             optimizer.step()
             optimizer.zeroGradients()
             seconds.optimizer = lap()
-            ema.update()
+            if processGroup.isRoot { ema.update() }  // YOLOv5: the EMA lives on rank 0 only
             seconds.ema = lap()
             lastOptimizerStep = ni
         }

@@ -79,6 +79,7 @@ public enum TrainingCheckpoint {
             }
             return tensor
         }
+        trainer.prepareEpoch(info.position.epoch)  // what trains there decides which gradients the file holds
         for (name, target) in trainer.model.stateDict() { target.assign(try tensor("model/" + name, shape: target.shape)) }
         for (name, target) in trainer.ema.model.stateDict() { target.assign(try tensor("ema/" + name, shape: target.shape)) }
         var buffers: [Int: Tensor] = [:]

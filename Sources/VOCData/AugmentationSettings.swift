@@ -42,10 +42,6 @@ public struct AugmentationSettings: Equatable, Sendable {
         self.mixup = mixup
     }
 
-    /// The YOLOv5 hyp key of every field, in the order of the hyp files.
-    public static let hypKeys = ["hsv_h", "hsv_s", "hsv_v", "degrees", "translate", "scale", "shear", "perspective",
-                                 "flipud", "fliplr", "mosaic", "mixup"]
-
     /// Settings read from a hyp dictionary (`hyp["hsv_h"]`…); keys it lacks are 0 and listed in `missing`.
     public init(hyp: [String: Double], missing: inout [String]) {
         func value(_ key: String) -> Float {

@@ -40,7 +40,9 @@ public final class BatchLoader: @unchecked Sendable {
     }
 
     /// Batches per epoch (the last one may be partial).
-    public var batchCount: Int { (dataset.samples.count + configuration.batchSize - 1) / configuration.batchSize }
+    public var batchCount: Int {
+        (configuration.shard.samples(of: dataset.samples.count) + configuration.batchSize - 1) / configuration.batchSize
+    }
 
     /// Images that failed to decode while loading (each replaced by a grey background image).
     public var problems: [DataProblem] { store.problems }
@@ -64,7 +66,7 @@ public final class BatchLoader: @unchecked Sendable {
     func plan(epoch: Int) -> BatchPlan {
         rectPlan ?? BatchPlan.square(count: dataset.samples.count, batchSize: configuration.batchSize,
                                      size: configuration.imageSize, shuffle: configuration.shuffle,
-                                     seed: configuration.seed, epoch: epoch)
+                                     seed: configuration.seed, epoch: epoch, shard: configuration.shard)
     }
 
     func makeBatch(_ index: Int, plan: BatchPlan, epoch: Int) -> Batch {

@@ -9,13 +9,16 @@ struct BatchPlan {
     var shapes: [(height: Int, width: Int)]
 
     /// Square batches of `size`, in a per-epoch seeded shuffle or in dataset order.
-    static func square(count: Int, batchSize: Int, size: Int, shuffle: Bool, seed: UInt64, epoch: Int) -> BatchPlan {
+    /// With a `shard`, only that rank's part of the shuffled order (the same shuffle on every rank).
+    static func square(count: Int, batchSize: Int, size: Int, shuffle: Bool, seed: UInt64, epoch: Int,
+                       shard: DataShard = .whole) -> BatchPlan {
         var order = Array(0..<count)
         if shuffle {
             var rng = SampleSeeds.generator(seed: seed, epoch: epoch, index: -1)
             SampleSeeds.shuffle(&order, using: &rng)
         }
-        let batches = stride(from: 0, to: count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, count)]) }
+        order = shard.take(order)
+        let batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
         return BatchPlan(batches: batches, shapes: Array(repeating: (size, size), count: batches.count))
     }
 

@@ -24,6 +24,9 @@ public struct LoaderConfiguration: Sendable {
     public var rectPad: Float
     /// The network's largest stride (32 for YOLOv5 P5 models).
     public var stride: Int
+    /// The part of each shuffled epoch this process trains on (data-parallel ranks); `batchSize`
+    /// is then the rank's batch.
+    public var shard: DataShard = .whole
 
     /// A configuration from explicit values (see `training` and `validation` for YOLOv5's).
     public init(imageSize: Int, batchSize: Int, augment: Bool, augmentation: AugmentationSettings, shuffle: Bool,
@@ -65,6 +68,7 @@ public struct LoaderConfiguration: Sendable {
         if batchSize <= 0 { return "batch size must be positive, got \(batchSize)" }
         if workers < 0 { return "workers must be 0 or more, got \(workers)" }
         if prefetch < 1 { return "prefetch must be at least 1, got \(prefetch)" }
+        if shard.count > 1 && rect { return "rect batches cannot be split between \(shard.count) ranks" }
         return nil
     }
 }

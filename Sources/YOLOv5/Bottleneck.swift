@@ -18,8 +18,7 @@ public final class Bottleneck: Layer {
     public var children: [(String, any Layer)] { [("cv1", cv1), ("cv2", cv2)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
-        let y = cv2.forward(cv1.forward(x, mode), mode)
-        return adds ? Add.forward(x, y) : y
+        cv2.forward(cv1.forward(x, mode), mode, adding: adds ? x : nil)  // the shortcut joins in cv2's BN pass
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -62,88 +62,113 @@ public struct DetectionLoss {
         compute(raw, targets: targets, detect: detect, holding: nil)
     }
 
-    /// The loss with autograd's constants optionally held at given values.
+    /// The loss with autograd's constants optionally held at given values: per level, the
+    /// targets are matched to anchors, then each term adds its loss and its gradient.
     func compute(_ raw: [Tensor], targets: [DetectionTarget], detect: Detect, holding held: LossConstants?) -> LossResult {
-        let (na, no, nc) = (detect.anchorsPerLevel, detect.outputsPerAnchor, detect.classCount)
         precondition(raw.count <= settings.balance.count, "DetectionLoss: \(raw.count) levels, balance for \(settings.balance.count)")
         let batch = raw[0].n
-        let positive = 1 - 0.5 * settings.labelSmoothing, negative = 0.5 * settings.labelSmoothing  // smooth_BCE
         var lbox = 0.0, lobj = 0.0, lcls = 0.0
         var gradients: [Tensor] = []
         var allMatches: [[Match]] = []
         var used = LossConstants()
         for (level, output) in raw.enumerated() {
-            let (ny, nx) = (output.h, output.w)
-            let pixels = ny * nx
+            let layout = LevelLayout(detect: detect, output: output)
+            let na = layout.anchors
             let anchors = (0..<na).map { (w: detect.anchors.data[(level * na + $0) * 2], h: detect.anchors.data[(level * na + $0) * 2 + 1]) }
-            let matches = assignTargets(targets, anchors: anchors, gridHeight: ny, gridWidth: nx,
+            let matches = assignTargets(targets, anchors: anchors, gridHeight: layout.height, gridWidth: layout.width,
                                         anchorThreshold: Float(settings.anchorThreshold))
-            allMatches.append(matches)
             let gradient = Tensor(shape: output.shape)
+            let boxMatches = boxTerm(output, matches, layout, fixedAlphas: held?.alphas[level], loss: &lbox, gradient: gradient)
+            classTerm(output, matches, layout, classCount: detect.classCount, loss: &lcls, gradient: gradient)
+            let objectnessTarget = held?.objectnessTargets[level] ?? objectnessTargets(matches, ious: boxMatches.ious, layout, batch: batch)
+            lobj += objectnessTerm(output, objectnessTarget, level: level, layout, gradient: gradient)
             gradients.append(gradient)
-            @inline(__always) func index(_ m: Match, _ field: Int) -> Int {
-                ((m.image * na + m.anchor) * no + field) * pixels + m.gridY * nx + m.gridX
-            }
-            var objectnessTarget = [Float](repeating: 0, count: batch * na * pixels)
-            if !matches.isEmpty {
-                let n = Double(matches.count)
-                let boxScale = settings.box * Double(batch) / n
-                let clsScale = settings.cls * Double(batch) / (n * Double(nc))
-                var alphas: [Double] = []
-                for (matchIndex, m) in matches.enumerated() {
-                    // pxy = 2σ − 0.5, pwh = (2σ)²·anchor, in grid units.
-                    let s = (0..<4).map { Double(sigmoid(output.data[index(m, $0)])) }
-                    let prediction = (x: s[0] * 2 - 0.5, y: s[1] * 2 - 0.5,
-                                      w: pow(s[2] * 2, 2) * Double(m.anchorSize.w), h: pow(s[3] * 2, 2) * Double(m.anchorSize.h))
-                    let ciou = CompleteIoU(prediction: prediction,
-                                           target: (Double(m.box.x), Double(m.box.y), Double(m.box.w), Double(m.box.h)),
-                                           fixedAlpha: held?.alphas[level][matchIndex])
-                    alphas.append(ciou.alpha)
-                    lbox += (1 - ciou.value) / n
-                    let dPrediction = [ciou.gradient.x, ciou.gradient.y, ciou.gradient.w, ciou.gradient.h]
-                    let anchorSize = [1, 1, Double(m.anchorSize.w), Double(m.anchorSize.h)]
-                    for k in 0..<4 {
-                        let ds = s[k] * (1 - s[k])
-                        let dRaw = k < 2 ? 2 * ds : 8 * s[k] * ds * anchorSize[k]
-                        gradient.data[index(m, k)] += Float(-dPrediction[k] * dRaw * boxScale)
-                    }
-                    // Objectness target: the detached CIoU clamped at 0 (gr = 1); the last write wins.
-                    objectnessTarget[(m.image * na + m.anchor) * pixels + m.gridY * nx + m.gridX] = Float(max(ciou.value, 0))
-                    if nc > 1 {
-                        for c in 0..<nc {
-                            let target = c == m.classIndex ? positive : negative
-                            let (loss, dLoss) = bce(Double(output.data[index(m, 5 + c)]), target, settings.clsPositiveWeight)
-                            lcls += loss / (n * Double(nc))
-                            gradient.data[index(m, 5 + c)] += Float(dLoss * clsScale)
-                        }
-                    }
-                }
-                used.alphas.append(alphas)
-            } else {
-                used.alphas.append([])
-            }
-            if let held { objectnessTarget = held.objectnessTargets[level] }
+            allMatches.append(matches)
+            used.alphas.append(boxMatches.alphas)
             used.objectnessTargets.append(objectnessTarget)
-            // Objectness over every cell of the level, mean, times the level's balance.
-            let cells = Double(batch * na * pixels)
-            let objScale = settings.balance[level] * settings.obj * Double(batch) / cells
-            var levelObj = 0.0
-            for image in 0..<batch {
-                for a in 0..<na {
-                    let base = ((image * na + a) * no + 4) * pixels
-                    for p in 0..<pixels {
-                        let (loss, dLoss) = bce(Double(output.data[base + p]), Double(objectnessTarget[(image * na + a) * pixels + p]),
-                                                settings.objPositiveWeight)
-                        levelObj += loss
-                        gradient.data[base + p] = Float(dLoss * objScale)
-                    }
-                }
-            }
-            lobj += settings.balance[level] * levelObj / cells
         }
         let (box, obj, cls) = (settings.box * lbox, settings.obj * lobj, settings.cls * lcls)
         return LossResult(total: (box + obj + cls) * Double(batch), box: box, obj: obj, cls: cls,
                           gradients: gradients, matches: allMatches, constants: used)
+    }
+
+    /// The box term of one level: adds Σ (1 − CIoU) / n over its n matches into `loss`, and its
+    /// gradient (times box gain and batch size) into the x, y, w, h outputs of each match.
+    /// Returns each match's CIoU and α (`fixedAlphas` holds α at given values).
+    func boxTerm(_ output: Tensor, _ matches: [Match], _ layout: LevelLayout, fixedAlphas: [Double]?,
+                 loss: inout Double, gradient: Tensor) -> (ious: [Double], alphas: [Double]) {
+        let n = Double(matches.count)
+        let boxScale = settings.box * Double(output.n) / n
+        var ious: [Double] = [], alphas: [Double] = []
+        for (matchIndex, m) in matches.enumerated() {
+            // pxy = 2σ − 0.5, pwh = (2σ)²·anchor, in grid units.
+            let s = (0..<4).map { Double(sigmoid(output.data[layout.index(m, $0)])) }
+            let prediction = (x: s[0] * 2 - 0.5, y: s[1] * 2 - 0.5,
+                              w: pow(s[2] * 2, 2) * Double(m.anchorSize.w), h: pow(s[3] * 2, 2) * Double(m.anchorSize.h))
+            let ciou = CompleteIoU(prediction: prediction,
+                                   target: (Double(m.box.x), Double(m.box.y), Double(m.box.w), Double(m.box.h)),
+                                   fixedAlpha: fixedAlphas?[matchIndex])
+            ious.append(ciou.value)
+            alphas.append(ciou.alpha)
+            loss += (1 - ciou.value) / n
+            let dPrediction = [ciou.gradient.x, ciou.gradient.y, ciou.gradient.w, ciou.gradient.h]
+            let anchorSize = [1, 1, Double(m.anchorSize.w), Double(m.anchorSize.h)]
+            for k in 0..<4 {
+                let ds = s[k] * (1 - s[k])
+                let dRaw = k < 2 ? 2 * ds : 8 * s[k] * ds * anchorSize[k]
+                gradient.data[layout.index(m, k)] += Float(-dPrediction[k] * dRaw * boxScale)
+            }
+        }
+        return (ious, alphas)
+    }
+
+    /// The class term of one level (none when nc = 1, as in YOLOv5): adds the mean BCE over the
+    /// n × nc class outputs of the matches, with smoothed labels, into `loss`, and its gradient
+    /// (times class gain and batch size) into those outputs.
+    func classTerm(_ output: Tensor, _ matches: [Match], _ layout: LevelLayout, classCount nc: Int,
+                   loss: inout Double, gradient: Tensor) {
+        guard nc > 1 else { return }
+        let positive = 1 - 0.5 * settings.labelSmoothing, negative = 0.5 * settings.labelSmoothing  // smooth_BCE
+        let n = Double(matches.count)
+        let clsScale = settings.cls * Double(output.n) / (n * Double(nc))
+        for m in matches {
+            for c in 0..<nc {
+                let target = c == m.classIndex ? positive : negative
+                let (elementLoss, dLoss) = bce(Double(output.data[layout.index(m, 5 + c)]), target, settings.clsPositiveWeight)
+                loss += elementLoss / (n * Double(nc))
+                gradient.data[layout.index(m, 5 + c)] += Float(dLoss * clsScale)
+            }
+        }
+    }
+
+    /// Objectness targets of one level, [N·na·ny·nx]: each matched cell's detached CIoU clamped
+    /// at 0 (gr = 1), 0 elsewhere; where matches share a cell the last one wins, as in YOLOv5.
+    func objectnessTargets(_ matches: [Match], ious: [Double], _ layout: LevelLayout, batch: Int) -> [Float] {
+        var targets = [Float](repeating: 0, count: batch * layout.anchors * layout.pixels)
+        for (m, iou) in zip(matches, ious) { targets[layout.cell(m)] = Float(max(iou, 0)) }
+        return targets
+    }
+
+    /// The objectness term of one level: BCE over every cell, mean, times the level's balance
+    /// (returned); its gradient (times objectness gain and batch size) is written into the
+    /// objectness outputs.
+    func objectnessTerm(_ output: Tensor, _ targets: [Float], level: Int, _ layout: LevelLayout, gradient: Tensor) -> Double {
+        let (batch, na, pixels) = (output.n, layout.anchors, layout.pixels)
+        let cells = Double(batch * na * pixels)
+        let objScale = settings.balance[level] * settings.obj * Double(batch) / cells
+        var levelObj = 0.0
+        for image in 0..<batch {
+            for a in 0..<na {
+                let base = ((image * na + a) * layout.outputs + 4) * pixels
+                for p in 0..<pixels {
+                    let (loss, dLoss) = bce(Double(output.data[base + p]), Double(targets[(image * na + a) * pixels + p]),
+                                            settings.objPositiveWeight)
+                    levelObj += loss
+                    gradient.data[base + p] = Float(dLoss * objScale)
+                }
+            }
+        }
+        return settings.balance[level] * levelObj / cells
     }
 
     /// BCE with logits and a positive weight (`nn.BCEWithLogitsLoss(pos_weight=pw)`), optionally
@@ -169,3 +194,27 @@ public struct DetectionLoss {
 /// ln(1 + eˣ) without overflow.
 @inline(__always)
 func softplus(_ x: Double) -> Double { x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)) }
+
+/// Where each output of one level sits in its raw tensor [N, na·no, ny, nx].
+struct LevelLayout {
+    /// na, no, ny, nx.
+    let anchors: Int, outputs: Int, height: Int, width: Int
+    var pixels: Int { height * width }
+
+    init(detect: Detect, output: Tensor) {
+        anchors = detect.anchorsPerLevel
+        outputs = detect.outputsPerAnchor
+        height = output.h
+        width = output.w
+    }
+
+    /// Index of output `field` (x, y, w, h, objectness, classes…) at a match's anchor and cell.
+    @inline(__always)
+    func index(_ m: Match, _ field: Int) -> Int {
+        ((m.image * anchors + m.anchor) * outputs + field) * pixels + m.gridY * width + m.gridX
+    }
+
+    /// Index of a match's anchor and cell in a per-cell array [N·na·ny·nx].
+    @inline(__always)
+    func cell(_ m: Match) -> Int { (m.image * anchors + m.anchor) * pixels + m.gridY * width + m.gridX }
+}

@@ -100,15 +100,42 @@ public struct FreezeSpecError: Error, CustomStringConvertible, Equatable {
     public let spec: String
     public let reason: String
     public var description: String { "freeze spec '\(spec)': \(reason)" }
+
+    /// An error about `spec`.
+    public init(spec: String, reason: String) {
+        self.spec = spec
+        self.reason = reason
+    }
 }
 
-/// What frozen layers' BatchNorm does (DESIGN.md `bn:`).
+/// What frozen layers' BatchNorm does (DESIGN.md `bn:`). Once a layer unfreezes, its BatchNorm
+/// trains like any other (batch statistics, running statistics updated).
 public enum BatchNormPolicy: String, Sendable, CaseIterable {
     /// YOLOv5's behaviour: the model trains in train() mode, so frozen BN statistics keep
-    /// updating with every batch.
+    /// updating with every batch (γ and β are frozen with the layer).
     case update
-    /// Frozen layers' BN runs in eval mode: running statistics fixed.
+    /// Frozen layers' BN runs in eval mode: normalises with the running statistics and never
+    /// updates them (Ultralytics ≥ 8.1, Keras, MMDetection `norm_eval`).
     case frozen
+    /// Detectron2's FrozenBatchNorm2d: statistics and affine fixed, and a frozen Conv block's
+    /// BatchNorm folded into its convolution for the forward pass. Bare BatchNorms (the CSP
+    /// blocks' `bn` after a concatenation) keep their statistics fixed like `frozen`.
+    case frozenBN = "frozen-bn"
+
+    /// What the policy does, in one sentence (recorded with the results and shown in the report).
+    public var meaning: String {
+        switch self {
+        case .update:
+            return "YOLOv5: frozen layers' BatchNorm normalises with batch statistics and its running statistics keep moving; γ and β are frozen with the layer"
+        case .frozen:
+            return "frozen layers' BatchNorm normalises with its running statistics and never updates them (Ultralytics ≥ 8.1, Keras, MMDetection norm_eval); γ and β frozen"
+        case .frozenBN:
+            return "Detectron2 FrozenBatchNorm2d: frozen layers' statistics and affine fixed, and each frozen Conv block's BatchNorm folded into its convolution for the forward pass"
+        }
+    }
+
+    /// Whether a frozen layer's BatchNorm keeps its running statistics fixed.
+    public var keepsFrozenStatisticsFixed: Bool { self != .update }
 }
 
 /// Parameter counts after freezing.
@@ -150,7 +177,7 @@ extension YOLOv5Model {
         }
         for (name, bn) in namedBatchNorms {
             let frozen = spec.freezes(name + ".weight") && spec.freezes(name + ".bias")
-            bn.keepsStatisticsFixed = batchNorm == .frozen && frozen
+            bn.keepsStatisticsFixed = batchNorm.keepsFrozenStatisticsFixed && frozen
         }
         return summary
     }

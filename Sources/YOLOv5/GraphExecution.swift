@@ -41,19 +41,33 @@ extension YOLOv5Model {
         let plan = mode.recordsForBackward ? makeBackwardPlan() : nil
         self.planForBackward = plan
         var outputs = [Tensor?](repeating: nil, count: nodes.count)
+        var concatenations = [[Tensor]?](repeating: nil, count: nodes.count)  // parts of a Concat read in place
+        let inPlace = concatenationsReadInPlace
         for node in nodes {
             let nodeMode = ForwardMode(training: mode.training,
                                        recordsForBackward: plan?.trainsAtOrAbove[node.index] ?? false)
-            let inputs = node.from.map { $0 < 0 ? images : outputs[$0]! }
+            let inputs = node.from.map { $0 < 0 ? images : outputs[$0] }
             switch node.operation {
-            case .layer(let layer): outputs[node.index] = layer.forward(inputs[0], nodeMode)
-            case .concat(let concat): outputs[node.index] = concat.forward(inputs, nodeMode)
+            case .concat where inPlace[node.index] != nil:
+                concatenations[node.index] = inputs.map { $0! }  // its reader takes the parts
+            case .concat(let concat):
+                outputs[node.index] = KernelProfile.timeNode(node.index, node.module, backward: false) {
+                    concat.forward(inputs.map { $0! }, nodeMode)
+                }
+            case .layer(let layer):
+                outputs[node.index] = KernelProfile.timeNode(node.index, node.module, backward: false) {
+                    if let reader = layer as? ConcatenationReader, let parts = concatenations[node.from[0]] {
+                        return reader.forward(concatenating: parts, nodeMode)
+                    }
+                    return layer.forward(inputs[0]!, nodeMode)
+                }
+                if node.from[0] >= 0 { concatenations[node.from[0]] = nil }
             }
             // Free every output whose last reader was this node.
             for f in node.from where f >= 0 && lastReader[f] == node.index { outputs[f] = nil }
         }
         let detectMode = ForwardMode(training: mode.training, recordsForBackward: plan?.trainsAtOrAbove[nodes.count] ?? false)
-        return detect.forward(detectFrom.map { outputs[$0]! }, detectMode)
+        return KernelProfile.timeNode(nodes.count, "Detect", backward: false) { detect.forward(detectFrom.map { outputs[$0]! }, detectMode) }
     }
 
     /// Adds dL/dθ into every trainable parameter's gradient, given dL/d(raw outputs) per level.
@@ -67,20 +81,56 @@ extension YOLOv5Model {
             guard let g, f >= 0 else { return }
             if let existing = gradients[f] { existing.add(g) } else { gradients[f] = g }
         }
+        let inPlace = concatenationsReadInPlace
         // Per level: an input gradient only where something upstream of that level's input trains.
-        let dInputs = detect.backward(dOutputs, needsInputGradient: detectFrom.map { plan.trainsAtOrAbove[$0] })
+        let dInputs = KernelProfile.timeNode(nodes.count, "Detect", backward: true) {
+            detect.backward(dOutputs, needsInputGradient: detectFrom.map { plan.trainsAtOrAbove[$0] })
+        }
         for (f, g) in zip(detectFrom, dInputs) { accumulate(g, into: f) }
         for node in nodes.reversed() where plan.trainsAtOrAbove[node.index] {
             guard let dy = gradients[node.index] else { continue }
             gradients[node.index] = nil
             let needsInput = plan.needsInputGradient[node.index]
-            switch node.operation {
-            case .layer(let layer):
-                accumulate(layer.backward(dy, needsInputGradient: needsInput), into: node.from[0])
-            case .concat(let concat):
-                let parts = concat.backward(dy)
-                for (f, part) in zip(node.from, parts) where f >= 0 && plan.trainsAtOrAbove[f] { accumulate(part, into: f) }
+            KernelProfile.timeNode(node.index, node.module, backward: true) {
+                switch node.operation {
+                case .layer(let layer as ConcatenationReader) where node.from[0] >= 0 && inPlace[node.from[0]] == node.index:
+                    // The parts' gradients go straight to the Concat's inputs.
+                    let concatenation = nodes[node.from[0]]
+                    let needs = concatenation.from.map { $0 >= 0 && plan.trainsAtOrAbove[$0] }
+                    let parts = layer.backward(concatenated: dy, needsPartGradients: needs)
+                    for (f, part) in zip(concatenation.from, parts) { accumulate(part, into: f) }
+                case .layer(let layer):
+                    accumulate(layer.backward(dy, needsInputGradient: needsInput), into: node.from[0])
+                case .concat(let concat):
+                    let parts = concat.backward(dy)
+                    for (f, part) in zip(node.from, parts) where f >= 0 && plan.trainsAtOrAbove[f] { accumulate(part, into: f) }
+                }
             }
         }
+    }
+}
+
+/// A layer that can read a channel concatenation part by part (its first operations are 1×1
+/// convolutions), so that a Concat node feeding it is never built.
+protocol ConcatenationReader: Layer {
+    /// The output for the concatenation of `parts` along channels.
+    func forward(concatenating parts: [Tensor], _ mode: ForwardMode) -> Tensor
+    /// dL/d(part) for the parts that ask for it; adds parameter gradients.
+    func backward(concatenated dy: Tensor, needsPartGradients: [Bool]) -> [Tensor?]
+}
+
+extension YOLOv5Model {
+    /// Concat node → its only reader, for every Concat whose only reader takes parts
+    /// (YOLOv5's head: each Concat feeds one C3).
+    var concatenationsReadInPlace: [Int: Int] {
+        var result: [Int: Int] = [:]
+        for node in nodes {
+            guard case .concat = node.operation, !detectFrom.contains(node.index) else { continue }
+            let readers = nodes.filter { $0.from.contains(node.index) }
+            guard readers.count == 1, let reader = readers.first, reader.from == [node.index],
+                  case .layer(let layer) = reader.operation, layer is ConcatenationReader else { continue }
+            result[node.index] = reader.index
+        }
+        return result
     }
 }

@@ -5,7 +5,6 @@ import NeuralCore
 public final class SPP: Layer {
     let cv1: Conv, cv2: Conv
     let pools: [MaxPool2d]
-    private let concat = Concat()
 
     init<R: RandomNumberGenerator>(_ c1: Int, _ c2: Int, kernels: [Int], activation: Activation, using rng: inout R) {
         let hidden = c1 / 2
@@ -18,11 +17,11 @@ public final class SPP: Layer {
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         let y = cv1.forward(x, mode)
-        return cv2.forward(concat.forward([y] + pools.map { $0.forward(y, mode) }, mode), mode)
+        return cv2.forward(concatenating: [y] + pools.map { $0.forward(y, mode) }, mode)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let parts = concat.backward(cv2.backward(dy, needsInputGradient: true)!)
+        let parts = cv2.backward(concatenated: dy, parts: pools.count + 1)
         let dY = parts[0]
         for (pool, part) in zip(pools, parts.dropFirst()) {
             dY.add(pool.backward(part, needsInputGradient: true)!)
@@ -37,7 +36,6 @@ public final class SPPF: Layer {
     let cv1: Conv, cv2: Conv
     /// One pool per application (each keeps its own argmax for backward); PyTorch reuses one.
     let pools: [MaxPool2d]
-    private let concat = Concat()
 
     init<R: RandomNumberGenerator>(_ c1: Int, _ c2: Int, kernel: Int, activation: Activation, using rng: inout R) {
         let hidden = c1 / 2
@@ -53,11 +51,11 @@ public final class SPPF: Layer {
         let y1 = pools[0].forward(y0, mode)
         let y2 = pools[1].forward(y1, mode)
         let y3 = pools[2].forward(y2, mode)
-        return cv2.forward(concat.forward([y0, y1, y2, y3], mode), mode)
+        return cv2.forward(concatenating: [y0, y1, y2, y3], mode)
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool) -> Tensor? {
-        let parts = concat.backward(cv2.backward(dy, needsInputGradient: true)!)
+        let parts = cv2.backward(concatenated: dy, parts: 4)
         // y3 = mp(y2): its gradient joins y2's, then y1's, then x's.
         let d2 = parts[2]
         d2.add(pools[2].backward(parts[3], needsInputGradient: true)!)

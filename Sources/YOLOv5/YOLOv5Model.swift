@@ -13,7 +13,6 @@ public final class YOLOv5Model {
     let nodes: [GraphNode]
     public let detect: Detect
     let detectFrom: [Int]
-    let detectModuleCount: Int
     /// Where each node's output is last read (Detect reads as index `nodes.count`).
     let lastReader: [Int]
     /// What the last recorded forward decided about backward, per node.
@@ -30,7 +29,6 @@ public final class YOLOv5Model {
         nodes = built.nodes
         detect = built.detect
         detectFrom = built.detectFrom
-        detectModuleCount = built.detectModuleCount
         var last = [Int](repeating: -1, count: nodes.count)
         for node in nodes { for f in node.from where f >= 0 { last[f] = max(last[f], node.index) } }
         for f in detectFrom { last[f] = nodes.count }
@@ -113,20 +111,6 @@ public final class YOLOv5Model {
     /// Graph layers plus Detect: 25 for every YOLOv5 config here.
     public var layerCount: Int { nodes.count + 1 }
 
-    /// What YOLOv5's model summary calls "layers": `len(list(model.modules()))`, the unique
-    /// modules, where every Conv block shares one default activation module.
-    public var moduleCount: Int {
-        let usesSharedActivation = nodes.contains { $0.module != "Concat" && !$0.module.hasSuffix("Upsample") }
-        return 2 + nodes.map(\.moduleCount).reduce(0, +) + detectModuleCount + (usesSharedActivation ? 1 : 0)
-    }
-
     /// Total number of parameter elements.
     public var parameterCount: Int { namedParameters().map(\.1.count).reduce(0, +) }
-
-    /// Module name and input indices of row i (Detect included), for listings.
-    public func rowDescription(_ i: Int) -> (module: String, from: [Int], repeats: Int, outputChannels: Int) {
-        if i == nodes.count { return ("Detect", detectFrom, 1, detect.anchorsPerLevel * detect.outputsPerAnchor) }
-        let node = nodes[i]
-        return (node.module, node.from, node.repeats, node.outputChannels)
-    }
 }

@@ -7,6 +7,6 @@ struct FreezeBench: ParsableCommand {
         commandName: "freeze-bench",
         abstract: "Benchmarks for FreezeStudy (build with -c release).",
         subcommands: [KernelsBenchmark.self, TrainStepBenchmark.self, LoaderBenchmark.self, ElementwiseProbe.self,
-                      OptimizerBenchmark.self]
+                      ConvolutionProbe.self, OptimizerBenchmark.self]
     )
 }

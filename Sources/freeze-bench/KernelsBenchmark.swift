@@ -14,15 +14,18 @@ struct KernelsBenchmark: ParsableCommand {
     @Option(help: "Square input size.") var imageSize = 320
     @Option(help: "Batch size.") var batch = 16
     @Option(help: "Timed repetitions per pass (the median is reported).") var repeats = 3
-    @Flag(help: "Run the table twice in child processes, with OPENBLAS_CORETYPE=Haswell and =SkylakeX.")
+    @Flag(help: "Run the table twice in child processes: OpenBLAS's own choice of kernel, then OPENBLAS_CORETYPE=Haswell.")
     var bothCores = false
+    @Flag(inversion: .prefixedNo, help: "For 3×3 stride-1 shapes, also time im2col, F(2,3) and F(4,3).")
+    var compareAlgorithms = true
 
     func run() throws {
         if bothCores {
-            for core in ["Haswell", "SkylakeX"] {
+            for core in [nil, "Haswell"] {
                 try runChild(arguments: ["kernels", "--model", model, "--image-size", "\(imageSize)",
-                                         "--batch", "\(batch)", "--repeats", "\(repeats)"],
-                             environment: ["OPENBLAS_CORETYPE": core])
+                                         "--batch", "\(batch)", "--repeats", "\(repeats)"]
+                                        + (compareAlgorithms ? [] : ["--no-compare-algorithms"]),
+                             environment: core.map { ["OPENBLAS_CORETYPE": $0] } ?? [:])
             }
             return
         }
@@ -32,10 +35,10 @@ struct KernelsBenchmark: ParsableCommand {
         print(String(format: "cblas_sgemm 1024^3, %d threads: %.1f GFLOP/s", computeCores, sgemmRate))
         let shapes = try distinctConvolutions()
         print("\nDistinct convolutions of \(URL(fileURLWithPath: model).lastPathComponent) at \(imageSize)x\(imageSize), batch \(batch):")
-        print("  count  input (C×H×W)    K    k s p    MFLOP   fwd GF/s  wgrad GF/s  igrad GF/s")
+        print("  count  input (C×H×W)    K    k s p    MFLOP   fwd GF/s  wgrad GF/s  igrad GF/s  algorithm")
         var totals = [KernelProfile.Pass: (flops: Double, seconds: Double)]()
         for shape in shapes {
-            let rates = time(shape)
+            let rates = time(shape, .automatic)
             for (pass, seconds) in rates {
                 let weighted = Double(shape.count)
                 totals[pass, default: (0, 0)].flops += shape.flops * weighted
@@ -47,7 +50,14 @@ struct KernelsBenchmark: ParsableCommand {
             let s = shape.inputShape
             print(String(format: "  %5d  %4d×%3d×%3d  %4d  %d %d %d  %7.0f", shape.count, s[1], s[2], s[3],
                          shape.outputChannels, shape.kernel, shape.stride, shape.padding, shape.flops / 1e6)
-                  + " " + rate(.forward) + "  " + rate(.weightGradient) + "  " + rate(.inputGradient))
+                  + " " + rate(.forward) + "  " + rate(.weightGradient) + "  " + rate(.inputGradient) + "  automatic")
+            guard compareAlgorithms, shape.kernel == 3 && shape.stride == 1 && shape.padding == 1 else { continue }
+            for (name, algorithm) in [("im2col", ConvolutionAlgorithm.im2col), ("F(2,3)", .winograd(.f2)), ("F(4,3)", .winograd(.f4))] {
+                let other = time(shape, algorithm)
+                func rate(_ pass: KernelProfile.Pass) -> String { String(format: "%10.1f", shape.flops / other[pass]! / 1e9) }
+                print(String(repeating: " ", count: 41) + rate(.forward) + "  " + rate(.weightGradient) + "  "
+                      + rate(.inputGradient) + "  " + name)
+            }
         }
         print("\nFLOP-weighted over the model's convolutions (each shape times its count):")
         for pass in KernelProfile.Pass.allCases {
@@ -89,10 +99,11 @@ struct KernelsBenchmark: ParsableCommand {
     }
 
     /// Median seconds of each pass for one convolution shape.
-    func time(_ shape: Shape) -> [KernelProfile.Pass: Double] {
+    func time(_ shape: Shape, _ algorithm: ConvolutionAlgorithm) -> [KernelProfile.Pass: Double] {
         var rng = SeededGenerator(seed: 1)
         let conv = Conv2d(inChannels: shape.inputShape[1], outChannels: shape.outputChannels, kernelSize: shape.kernel,
                           stride: shape.stride, padding: shape.padding, bias: false, using: &rng)
+        conv.algorithm = algorithm
         let x = Tensor.uniform(shape: shape.inputShape, in: -1...1, using: &rng)
         let dy = conv.forward(x, .inference)
         func median(_ body: () -> Void) -> Double {

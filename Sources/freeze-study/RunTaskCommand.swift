@@ -27,7 +27,7 @@ struct RunTaskCommand: ParsableCommand {
     @Option(help: "With --array-manifest: the array task's index (Slurm's SLURM_ARRAY_TASK_ID).")
     var arrayIndex: Int?
 
-    @Option(help: "Compute threads (default: every core).")
+    @Option(help: "Compute threads (default: every core; under mpirun, the cores ÷ the ranks on this machine).")
     var threads: Int?
 
     @Option(help: "The study's results file (default: runs/<study name>/results.h5); the run's part is written beside it.")
@@ -45,12 +45,15 @@ struct RunTaskCommand: ParsableCommand {
     @Option(help: "For a scenario not in the study file (freeze-study run): its freeze spec.")
     var freeze: String?
 
-    @Option(help: "With --freeze: BatchNorm of frozen layers, update or frozen.")
+    @Option(help: "With --freeze: BatchNorm of frozen layers, update, frozen or frozen-bn.")
     var bn: BatchNormPolicy?
+
+    @OptionGroup var schedule: ScheduleOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if bn != nil && freeze == nil { throw ValidationError("--bn is for an ad-hoc scenario; give --freeze too") }
+        if schedule.isSet && freeze == nil { throw ValidationError("schedule flags are for an ad-hoc scenario; give --freeze too") }
         switch (scenario, seed, arrayManifest, arrayIndex) {
         case (.some, .some, nil, nil), (nil, nil, .some, .some): break
         case (_, _, .some, nil): throw ValidationError("--array-manifest needs --array-index")
@@ -78,6 +81,7 @@ struct RunTaskCommand: ParsableCommand {
         if let freeze {
             var settings = try StudyFile(contentsOf: options.study).shared
             if let bn { settings.bn = bn }
+            try schedule.apply(to: &settings)
             options.adHocScenario = ScenarioDefinition(name: options.key.scenario, freeze: try FreezeSpec(parsing: freeze), settings: settings, line: nil)
         }
         do {

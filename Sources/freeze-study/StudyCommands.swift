@@ -52,8 +52,12 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Runs trained at once, each its own process (default: half the cores, at least 1; each gets cores ÷ jobs threads).")
     var jobs: Int?
 
+    @Option(name: .customLong("mpi"), help: "Train each run on this many MPI ranks, data-parallel (`mpirun -np K freeze-study run-task`; each rank gets cores ÷ (jobs × K) threads).")
+    var mpiRanks: Int?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let mpiRanks, mpiRanks < 1 { throw ValidationError("--mpi must be at least 1") }
     }
 }
 
@@ -77,6 +81,7 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         if !slurm.slurm && slurm.isUsed { throw ValidationError("the Slurm options need --slurm") }
         if slurm.slurm && jobOptions.jobs != nil { throw ValidationError("--jobs is for a sweep on this machine; with --slurm, Slurm decides") }
+        if slurm.slurm && jobOptions.mpiRanks != nil { throw ValidationError("--mpi is for a sweep on this machine; with --slurm, each array task is one process") }
     }
 
     func run() throws {
@@ -84,6 +89,7 @@ struct SweepCommand: ParsableCommand {
         sweepOptions.only = only
         sweepOptions.force = force
         sweepOptions.jobs = jobOptions.jobs
+        sweepOptions.mpiRanks = jobOptions.mpiRanks
         let sweep = try Sweep(options: sweepOptions)
         if slurm.slurm {
             try sweep.submitToSlurm(slurm.options)
@@ -126,8 +132,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Scenario name (default: freeze-<spec>).")
     var name: String?
 
-    @Option(help: "BatchNorm of frozen layers: update (YOLOv5) or frozen.")
+    @Option(help: "BatchNorm of frozen layers: update (YOLOv5), frozen (statistics fixed) or frozen-bn (statistics and affine fixed, folded into the convolution).")
     var bn: BatchNormPolicy?
+
+    @OptionGroup var schedule: ScheduleOptions
 
     @Flag(help: "Train its complete runs again.")
     var force = false
@@ -137,6 +145,7 @@ struct RunCommand: ParsableCommand {
         let study = try StudyFile(contentsOf: URL(fileURLWithPath: options.study))
         var settings = study.shared
         if let bn { settings.bn = bn }
+        try schedule.apply(to: &settings)
         // "[0, 1, 2]" → freeze-0_1_2, "0-9" → freeze-0-9, "model.2.cv1." → freeze-model.2.cv1.
         let scenarioName = name ?? "freeze-" + spec.text.replacingOccurrences(of: ",", with: "_")
             .filter { $0.isLetter || $0.isNumber || "-._".contains($0) }
@@ -145,6 +154,7 @@ struct RunCommand: ParsableCommand {
         sweepOptions.only = [scenarioName]
         sweepOptions.force = force
         sweepOptions.jobs = jobOptions.jobs
+        sweepOptions.mpiRanks = jobOptions.mpiRanks
         try Sweep(options: sweepOptions).run()
     }
 }

@@ -27,6 +27,29 @@ import Testing
         }
     }
 
+    /// The residual added in BN's own pass (a Bottleneck's shortcut) equals adding it afterwards,
+    /// bit for bit (one rounding either way), in both modes.
+    @Test(arguments: [true, false])
+    func residualAddedInTheSamePass(_ training: Bool) {
+        var rng = SeededGenerator(seed: 19)
+        let bn = perturbedBatchNorm(channels: 3, using: &rng)
+        let fused = BatchNorm2d(channels: 3, activation: .silu)
+        for c in 0..<3 {
+            fused.weight.value.data[c] = bn.weight.value.data[c]
+            fused.bias.value.data[c] = bn.bias.value.data[c]
+            fused.runningMean.data[c] = bn.runningMean.data[c]
+            fused.runningVariance.data[c] = bn.runningVariance.data[c]
+        }
+        let plain = BatchNorm2d(channels: 3, activation: .silu)
+        plain.weight.value.assign(fused.weight.value); plain.bias.value.assign(fused.bias.value)
+        plain.runningMean.assign(fused.runningMean); plain.runningVariance.assign(fused.runningVariance)
+        let x = Tensor.uniform(shape: [2, 3, 5, 7], in: -2...2, using: &rng)
+        let residual = Tensor.uniform(shape: x.shape, in: -1...1, using: &rng)
+        let mode = ForwardMode(training: training, recordsForBackward: false)
+        let expected = Tensor.zipMap(plain.forward(x, mode), residual, +)
+        #expect(fused.forward(x, mode, adding: residual).values == expected.values)
+    }
+
     /// BatchNorm with SiLU fused (YOLOv5's Conv block after its convolution), both modes.
     @Test(arguments: [true, false])
     func fusedSiLUGradients(_ training: Bool) {

@@ -20,6 +20,8 @@ let convCases: [ConvCase] = [
     ConvCase(n: 1, c: 3, h: 9, w: 11, k: 4, kernel: 3, stride: 2, padding: 1, bias: true),   // one image: GEMMs split across cores
     ConvCase(n: 1, c: 3, h: 8, w: 8, k: 5, kernel: 1, stride: 1, padding: 0, bias: false),   // one image, 1×1 direct, split
     ConvCase(n: 5, c: 3, h: 6, w: 6, k: 4, kernel: 3, stride: 1, padding: 1, bias: false),   // chunks of 3 and 2 images
+    ConvCase(n: 2, c: 3, h: 12, w: 10, k: 4, kernel: 6, stride: 2, padding: 2, bias: true),  // layer 0: space-to-depth + 3×3
+    ConvCase(n: 3, c: 2, h: 8, w: 6, k: 3, kernel: 4, stride: 2, padding: 2, bias: false),   // space-to-depth + 2×2
 ]
 
 /// Direct convolution in Double, the reference for the forward pass.

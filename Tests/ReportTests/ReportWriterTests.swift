@@ -21,7 +21,7 @@ import TestSupport
         let expected = ["report.md", "summary.csv", "curves.csv",
                         "results/none/seed-7/results.csv", "results/backbone/seed-7/results.csv", "results/all-but-detect/seed-7/results.csv",
                         "charts/map50.svg", "charts/map50_95.svg", "charts/losses.svg", "charts/images_per_second.svg",
-                        "charts/peak_memory.svg", "charts/cpu_utilization.svg"]
+                        "charts/peak_memory.svg", "charts/cpu_utilization.svg", "charts/tradeoff_speed.svg", "charts/tradeoff_memory.svg"]
         #expect(Set(files.map { String($0.path.dropFirst(out.path.count + 1)) }) == Set(expected))
         for file in expected { #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path)) }
     }
@@ -32,17 +32,15 @@ import TestSupport
         let report = try text(out.appendingPathComponent("report.md"))
         let backbone = try #require(report.split(separator: "\n").first { $0.hasPrefix("| `backbone`") })
         let cells = backbone.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        // Scenario, Freeze, Trainable, Frozen, Epochs, Seeds, then `Quantities.all`, then the frozen-tensor check.
         #expect(cells[1] == "`0-9`, bn update")
         #expect(cells[2] == "3,000 (10 tensors)" && cells[3] == "2,000 (4 tensors)")
-        #expect(cells[4] == "3/3")
-        #expect(cells[5] == "0.590 / 0.590 (e2)")
-        #expect(cells[7] == "26.0" && cells[8] == "1.30×")
-        #expect(cells[9] == "2m18s" && cells[10] == "1.30×")
-        #expect(cells[11] == "400.0 MB" && cells[12] == "0.80×" && cells[13] == "800.0 MB")
-        #expect(cells[14] == "85.0 %" && cells[15] == "✓" && cells[16] == "7")
-        #expect(report.contains("### (a) Freezing speeds training up. — **holds**"))
-        #expect(report.contains("### (b) Freezing lowers final accuracy slightly. — **holds**"))
-        #expect(report.contains("### (c) The more is frozen, the less memory is used and the lower the utilisation. — **holds**"))
+        #expect(cells[4] == "3/3" && cells[5] == "7")
+        #expect(cells[6] == "0.590 (1 seed, no interval)" && cells[7] == "0.590 (1 seed, no interval)")
+        #expect(cells[10] == "26.0 (1 seed, no interval)" && cells[11] == "46.0 s (1 seed, no interval)")
+        #expect(cells[12] == "400.0 MB (1 seed, no interval)" && cells[13] == "800.0 MB (1 seed, no interval)")
+        #expect(cells[14] == "2m18s (1 seed, no interval)" && cells[15] == "85.0 % (1 seed, no interval)" && cells[16] == "✓")
+        #expect(report.contains("### (a) Freezing speeds training up. — **not shown with 1 seed**"))
         #expect(report.contains("![mAP@0.5 vs epoch](charts/map50.svg)"))
         #expect(report.contains("| aeroplane | 10 | 0.700 / 0.500 | 0.690 / 0.490 | 0.670 / 0.470 |"))
         #expect(report.contains("excluded from labels"))
@@ -51,13 +49,19 @@ import TestSupport
         #expect(report.contains("| freeze backbone (layers 0-9) | `backbone` | 0.890 | 0.676 | -0.2 % / -0.9 % | 1h37m | 1.30× |"))
     }
 
-    @Test func contraryNumbersAreReportedAsNotHolding() throws {
+    @Test func guideLikeAndContraryNumbersOnThreeSeedsAreDecided() throws {
         let folder = TemporaryFolder()
-        let (out, _) = try writeGuideLike(folder, ReportFixtures.contrary())
+        let (out, _) = try writeGuideLike(folder, SeededFixtures.guideLike())
         let report = try text(out.appendingPathComponent("report.md"))
-        #expect(report.contains("### (a) Freezing speeds training up. — **does not hold**"))
-        #expect(report.contains("### (b) Freezing lowers final accuracy slightly. — **does not hold**"))
-        #expect(report.contains("the lower the utilisation. — **does not hold**"))
+        #expect(report.contains("### (a) Freezing speeds training up. — **holds**"))
+        #expect(report.contains("### (b) Freezing lowers final accuracy slightly. — **holds**"))
+        #expect(report.contains("### (c) The more is frozen, the less memory is used. — **holds**"))
+        let contraryFolder = TemporaryFolder()
+        let (contraryOut, _) = try writeGuideLike(contraryFolder, SeededFixtures.contrary())
+        let contrary = try text(contraryOut.appendingPathComponent("report.md"))
+        #expect(contrary.contains("### (a) Freezing speeds training up. — **does not hold**"))
+        #expect(contrary.contains("### (b) Freezing lowers final accuracy slightly. — **does not hold**"))
+        #expect(contrary.contains("### (c) The more is frozen, the less memory is used. — **does not hold**"))
     }
 
     @Test func runningAndUserScenariosAppearMarked() throws {
@@ -78,13 +82,13 @@ import TestSupport
         let folder = TemporaryFolder()
         let (out, _) = try writeGuideLike(folder)
         let summary = try text(out.appendingPathComponent("summary.csv")).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        #expect(summary[0] == SummaryCSV.columns.map(\.name))
+        #expect(summary[0] == SummaryCSV.columns(baseline: nil).map(\.name))
         #expect(summary.count == 4)
         let row = Dictionary(uniqueKeysWithValues: zip(summary[0], summary[2]))
         #expect(row["scenario"] == "backbone")
-        #expect(row["tracked_peak_bytes"] == "400000000")
-        #expect(row["speedup_images_per_second"] == "1.3")
-        #expect(row["wall_seconds"] == "138")
+        #expect(row["tracked_peak_bytes_mean"] == "400000000" && row["tracked_peak_bytes_vs_none"] == "0.8")
+        #expect(row["images_per_second_vs_none"] == "1.3" && row["images_per_second_seeds"] == "1")
+        #expect(row["wall_seconds_mean"] == "138" && row["final_map50_vs_none"] == "-0.010000000000000009")
         #expect(row["frozen_tensors_unchanged"] == "true")
 
         let curves = try text(out.appendingPathComponent("curves.csv")).split(separator: "\n")
@@ -107,7 +111,7 @@ import TestSupport
         let (out, files) = try writeGuideLike(folder, results)
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("results/a_b__c_/seed-7/results.csv").path))
         let charts = files.filter { $0.pathExtension == "svg" }
-        #expect(charts.count == 6)
+        #expect(charts.count == 8)
         for chart in charts {
             let data = try Data(contentsOf: chart)
             let parser = XMLParser(data: data)
@@ -153,7 +157,7 @@ import TestSupport
         }
         let written = try ReportWriter.write(resultsAt: url, to: folder.file("report"), reproduceCommand: "")
         let report = try text(written.folder.appendingPathComponent("report.md"))
-        #expect(report.contains("### (a) Freezing speeds training up. — **holds**"))
+        #expect(report.contains("### (a) Freezing speeds training up. — **not shown with 1 seed**"))
         #expect(report.contains("`\(url.path)`"))
         #expect(ReportWriter.defaultFolder(for: StudyFixtures.identity(name: "my study/1")) == "reports/my_study_1")
     }

@@ -6,7 +6,8 @@ enum StudyFixtures {
     static let machine = MachineDescription(cores: 2, cpu: "Test CPU", blas: "OpenBLAS test")
     /// The seed of the tests that record one run per scenario.
     static let seed = 7
-    static let run = RunInfo(command: "freeze-study run-task --scenario test --seed 7", threads: 2, worldSize: 1)
+    static let run = RunInfo(command: "freeze-study run-task --scenario test --seed 7", threads: 2, worldSize: 1,
+                             flopsPerImage: FLOPsPerImage(forward: 2.5e9, weightGradient: 2.0e9, inputGradient: 1.5e9))
 
     static func identity(name: String = "freeze-study", digest: String = "digest-aaaa") -> StudyIdentity {
         StudyIdentity(name: name, configurationDigest: digest, toolVersion: "0.1-test", machine: machine)
@@ -44,7 +45,9 @@ enum StudyFixtures {
             precision: 0.3 + 0.1 * e, recall: 0.25 + 0.1 * e, map50: (0.2 + 0.1 * e) * scale, map50to95: (0.1 + 0.05 * e) * scale,
             lr0: 0.0032, lr1: 0.0032, lr2: 0.07 - 0.01 * e,
             epochSeconds: 60 / scale, imagesPerSecond: 20 * scale, cpuUtilization: 0.9 - 0.01 * e,
-            trackedPeakBytes: 512_000_000 + 1000 * e, rssPeakBytes: 900_000_000 + 2000 * e, dataWaitFraction: 0.05)
+            trackedPeakBytes: 512_000_000 + 1000 * e, rssPeakBytes: 900_000_000 + 2000 * e, dataWaitFraction: 0.05,
+            secondsDataWait: 3 / scale, secondsForward: (20 + e) / scale, secondsBackward: 25 / scale, secondsOptimizer: 4 / scale,
+            secondsEMA: 1 / scale, secondsValidation: (7 - e) / scale)
     }
 
     static func iterations(_ epoch: Int, count: Int = 3) -> [IterationRecord] {

@@ -39,4 +39,21 @@ import Testing
         try Data("name: s\nscenarios:\n  - name: a\n    freeze: 1000\n".utf8).write(to: url)
         #expect(try StudyFile(contentsOf: url).scenarios[0].freeze.layers?.count == 1000)
     }
+
+    /// `seeds: 4294967296` once asked for an array of 2³² seeds (34 GB) before anything said no.
+    @Test func hugeSeedCountsAreRefusedWithTheirLine() throws {
+        let folder = TemporaryFolder()
+        let url = folder.file("study.yaml")
+        for count in ["4294967296", "1001"] {
+            try Data("name: s\nseeds: \(count)\nscenarios:\n  - name: a\n    freeze: none\n".utf8).write(to: url)
+            #expect {
+                _ = try StudyFile(contentsOf: url)
+            } throws: { error in
+                let e = error as! ConfigError
+                return e.file == url.path && e.line == 2 && e.reason.contains("at most 1000")
+            }
+        }
+        try Data("name: s\nseeds: 1000\nscenarios:\n  - name: a\n    freeze: none\n".utf8).write(to: url)
+        #expect(try StudyFile(contentsOf: url).seeds.count == 1000)
+    }
 }

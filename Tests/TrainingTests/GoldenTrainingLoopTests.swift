@@ -55,9 +55,11 @@ import YOLOv5
     }
 
     /// Trains `name` with the fixture's settings through `Trainer.run`, recording every iteration.
-    static func train(_ name: String, freeze: Int, statisticsSteps: Int) throws -> Run {
+    static func train(_ name: String, freeze: Int, statisticsSteps: Int,
+                      convolutions: ConvolutionAlgorithm = .automatic) throws -> Run {
         let golden = try TrainLoopGolden()
         let model = try trainLoopStartingModel()
+        model.useConvolutionAlgorithm(convolutions)
         try model.applyFreeze(freeze == 0 ? .nothing : FreezeSpec(firstLayers: freeze))
         let hyp = try Hyperparameters(contentsOf: experimentsHyps.appendingPathComponent("hyp.finetune.yaml"))
         let settings = TrainingSettings(epochs: 14, batchSize: 16, imageSize: 128, hyp: hyp)
@@ -151,7 +153,12 @@ import YOLOv5
     @Test func noneMatchesTrainPyWhileStableAndItsScheduleThroughout() throws {
         let bounds = Self.none
         let stableSteps = try stepsBefore(bounds.stableIterations, "none")
-        let run = try Self.train("none", freeze: 0, statisticsSteps: stableSteps)
+        // im2col + GEMM, PyTorch's own arithmetic: with every layer training, the Winograd
+        // convolutions the sweep uses (checked against a Double direct convolution and finite
+        // differences in WinogradTests) round differently enough that by iterations 14-15 the
+        // loss is 1.1e-4 from train.py's, over the 1e-5 this stable phase allows. freeze10 below
+        // runs the sweep's own choice of algorithms over all 112 iterations.
+        let run = try Self.train("none", freeze: 0, statisticsSteps: stableSteps, convolutions: .im2col)
         try checkSchedule(run)
         let loss = try lossDeviation(run, iterations: bounds.stableIterations, tolerance: bounds.stableLoss)
         let norm = try gradientNormDeviation(run, iterations: bounds.stableIterations, tolerance: bounds.stableGradientNorm)

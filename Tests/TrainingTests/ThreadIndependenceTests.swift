@@ -47,11 +47,8 @@ import YOLOv5
         #expect(states[0].count == states[1].count && differing == 0, "\(differing) of \(states[0].count) tensors differ")
     }
 
-    /// The whole loop. Known to differ today, in NeuralCore's kernels rather than the optimizer:
-    /// `Conv2d`'s weight gradient for a batch of more than one image sums per-worker partial
-    /// gradients (as many as threads), and `BatchNorm2d`'s training-mode forward gives other
-    /// bits for some shapes (found by running each alone on 1 and 2 threads). When they are made
-    /// thread-independent this test reports that the known issue is gone: remove the wrapper.
+    /// The whole loop: NeuralCore's kernels cut work into a fixed plan of parts whatever the
+    /// thread count (convolution weight gradients, BatchNorm statistics), so every bit matches.
     @Test func oneAndTwoThreadsTrainToTheSameBits() throws {
         let states = try [1, 2].map { threads in
             try withThreads(threads) { () -> [[UInt32]] in
@@ -66,8 +63,6 @@ import YOLOv5
             }
         }
         let differing = zip(states[0], states[1]).filter { $0.0 != $0.1 }.count
-        withKnownIssue("Conv2d weight gradient and BatchNorm2d training forward depend on the thread count") {
-            #expect(differing == 0, "\(differing) of \(states[0].count) state tensors differ")
-        }
+        #expect(differing == 0, "\(differing) of \(states[0].count) state tensors differ")
     }
 }
