@@ -8,10 +8,13 @@ import TestSupport
 /// 2 seeds is submitted as a job array and a dependent merge-and-report job; one task is told its
 /// time limit nears (USR1 to its batch shell) and requeues itself, another is requeued by Slurm
 /// (`scontrol requeue`, as preemption does); both resume from their checkpoints to the bits of an
-/// uninterrupted run. Without Slurm's binaries these tests fail.
+/// uninterrupted run. Without Slurm's binaries these tests fail. The cluster stops itself after
+/// 200 s (every wait below ends once it is gone), so a stuck run fails instead of hanging CI.
 @Suite(.serialized) struct SlurmTests {
-    @Test func aStudySubmittedAsAJobArrayIsTrainedMergedAndReportedThroughRequeues() throws {
-        let cluster = try SlurmCluster(cpus: 2)
+    @Test(.timeLimit(.minutes(4)))
+    func aStudySubmittedAsAJobArrayIsTrainedMergedAndReportedThroughRequeues() throws {
+        let started = Date()
+        let cluster = try SlurmCluster(cpus: 2, timeLimit: 200)
         defer { cluster.stop() }
         let study = try StudyFolderFixture(tinyStudy(epochs: 4, seeds: "seeds: 2", scenarios: ["none: none", "backbone: 10"]))
         let submitFlags = ["sweep", "--slurm", "--assume-shared", "--cpus-per-task", "1"] + study.sweepFlags
@@ -33,6 +36,7 @@ import TestSupport
                     RunKey(scenario: "backbone", seed: 0), RunKey(scenario: "backbone", seed: 1)]
         let submission = try #require(SlurmStatus.submissions(in: study.folder).last)
         #expect(submission.manifest?.runs == keys, "the manifest lists the runs in study order")
+        let script = (try? String(contentsOf: submission.folder.arrayScript, encoding: .utf8)) ?? ""
         #expect(submission.arrayJob == array && submission.mergeJob == merge)
 
         // The uninterrupted runs to compare with, trained meanwhile outside Slurm (1 thread, as the tasks).
@@ -41,6 +45,7 @@ import TestSupport
             try startFreezeStudy(["run-task", "--scenario", key.scenario, "--seed", "\(key.seed)", "--threads", "1", "--study", study.study.path,
                                   "--results", reference.results.path, "--cache-dir", study.cache.path])
         }
+        defer { for process in references where process.isRunning { process.terminate() } }
 
         // Task 0 hears that its time limit nears; task 1 is requeued by Slurm, as a preemption does.
         let interruptions: [(index: Int, command: String, arguments: [String])] = [
@@ -56,7 +61,7 @@ import TestSupport
         }
         let ended = try cluster.waitUntilEnded([array, merge], seconds: 150)
         #expect(ended, "the array and the merge job end: \((try? cluster.queue([array, merge])) ?? [])")
-        for process in references { process.waitUntilExit() }
+        #expect(wait(upTo: 60) { !references.contains(where: \.isRunning) }, "the uninterrupted runs end")
 
         let results = try study.read()
         for key in keys {
@@ -82,7 +87,10 @@ import TestSupport
         #expect(again.status == 0 && (again.output + again.error).contains("nothing to submit"), "\(again.output)\(again.error)")
         let status = try runFreezeStudy(["status"] + study.flags, environment: cluster.environment)
         #expect(status.output.contains("4 complete of 4 runs"), "\(status.output)\(status.error)")
+        #expect(!cluster.timedOut, "the test ended before the cluster's time limit")
+        print("sweep --slurm test: array.sbatch begins:\n" + script.split(separator: "\n").prefix(12).joined(separator: "\n"))
         print("sweep --slurm test: queue right after submission:\n" + queued.joined(separator: "\n"))
+        print("sweep --slurm test: \(Int(Date().timeIntervalSince(started))) s from starting the cluster")
     }
 
     /// `--dry-run` writes the manifest and both scripts and submits nothing; paths under /tmp are

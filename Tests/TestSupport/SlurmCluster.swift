@@ -1,10 +1,15 @@
 import Foundation
 
 /// A real single-node Slurm cluster for one test: `munged`, `slurmctld` and `slurmd` from
-/// Debian's `munge` and `slurm-wlm` packages, started with a generated `slurm.conf` and a fresh
-/// munge key in a temporary folder, on ports free at start, and stopped by `stop()` (or when the
-/// value goes away). No cgroups (`proctrack/linuxproc`, `task/none`); needs root, as slurmd does.
-/// Client commands find it through `environment` (`SLURM_CONF`).
+/// Debian's `munge` and `slurm-wlm` packages, each run in the foreground as a child process of the
+/// test, with a generated `slurm.conf` and a fresh munge key in a temporary folder, on ports free at
+/// start. No cgroups (`proctrack/linuxproc`, `task/none`); needs root, as slurmd does. Client
+/// commands find it through `environment` (`SLURM_CONF`).
+///
+/// Nothing waits without a bound: each daemon must answer within seconds, and after `timeLimit`
+/// a watchdog cancels the jobs and stops the daemons, so a stuck test fails (`timedOut`) instead of
+/// hanging. `stop()` (also on deinit) cancels what is still queued and stops the daemons by pid,
+/// SIGTERM then SIGKILL.
 ///
 /// Missing binaries are an error, never a skip: the tests that need Slurm fail without it.
 public final class SlurmCluster {
@@ -15,7 +20,12 @@ public final class SlurmCluster {
     /// The node's name (this machine's short host name) and its CPUs.
     public let nodeName: String
     public let cpus: Int
-    private var pidFiles: [URL] = []
+    /// The daemons started, in order; stopped in reverse.
+    private var daemons: [Process] = []
+    private let lock = NSLock()
+    private var stopped = false
+    private var expired = false
+    private let watchdog: DispatchSourceTimer
 
     /// The environment for Slurm's client commands: this process's, with `SLURM_CONF` set.
     public var environment: [String: String] {
@@ -24,13 +34,18 @@ public final class SlurmCluster {
         return environment
     }
 
-    /// Starts the daemons and waits (up to 30 s) until the node is idle.
-    public init(cpus: Int = 2, label: String = #function) throws {
+    /// Whether the watchdog stopped the cluster because the test ran past its time limit.
+    public var timedOut: Bool { lock.withLock { expired } }
+
+    /// Starts the daemons and waits until each answers (munge credential, controller ping, idle
+    /// node). After `timeLimit` seconds the cluster is stopped whatever the test is doing.
+    public init(cpus: Int = 2, timeLimit: TimeInterval = 240) throws {
         // A short name: munged's socket path must fit in 108 bytes.
         folder = TemporaryFolder("slurm")
         configuration = folder.file("slurm.conf")
         nodeName = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         self.cpus = cpus
+        watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
         let munged = try Self.daemon("munged"), slurmctld = try Self.daemon("slurmctld"), slurmd = try Self.daemon("slurmd")
         for name in ["state", "spool", "log"] {
             try FileManager.default.createDirectory(at: folder.file(name), withIntermediateDirectories: true)
@@ -43,35 +58,62 @@ public final class SlurmCluster {
         let (controllerPort, nodePort) = (try Self.freePort(), try Self.freePort())
         try configurationText(controllerPort: controllerPort, nodePort: nodePort).write(to: configuration, atomically: true, encoding: .utf8)
 
-        try start(munged, ["--key-file", key.path, "--socket", folder.file("munge.sock").path, "--pid-file", folder.file("munged.pid").path,
-                           "--log-file", folder.file("log/munged.log").path, "--seed-file", folder.file("munge.seed").path, "--force"],
-                  pidFile: folder.file("munged.pid"))
-        try start(slurmctld, ["-f", configuration.path, "-i"], pidFile: folder.file("slurmctld.pid"))
-        try start(slurmd, ["-f", configuration.path], pidFile: folder.file("slurmd.pid"))
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if let state = try? run("sinfo", ["--noheader", "--format", "%T"]), state.status == 0,
-               state.output.trimmingCharacters(in: .whitespacesAndNewlines) == "idle" { return }
-            usleep(250_000)
+        watchdog.schedule(deadline: .now() + timeLimit)
+        watchdog.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.withLock { self.expired = true }
+            FileHandle.standardError.write(Data("SlurmCluster: the test ran past its \(Int(timeLimit)) s limit; stopping the cluster\n".utf8))
+            self.stop()
         }
-        let logs = ["slurmctld", "slurmd"].map { (try? String(contentsOf: folder.file("log/\($0).log"), encoding: .utf8)) ?? "" }
-        stop()
-        throw SlurmClusterError("the single-node Slurm did not become idle within 30 s; logs:\n" + logs.joined(separator: "\n"))
+        watchdog.resume()
+
+        do {
+            let socket = folder.file("munge.sock")
+            try start(munged, ["--foreground", "--force", "--key-file", key.path, "--socket", socket.path,
+                               "--pid-file", folder.file("munged.pid").path, "--log-file", folder.file("log/munged.log").path,
+                               "--seed-file", folder.file("munge.seed").path],
+                      ready: "munge answers on \(socket.path)", within: 10) { [unowned self] in
+                (try? self.run("munge", ["--no-input", "--socket", socket.path]).status) == 0
+            }
+            try start(slurmctld, ["-D", "-i", "-f", configuration.path], ready: "slurmctld answers scontrol ping", within: 20) { [unowned self] in
+                (try? self.run("scontrol", ["ping"]))?.output.contains("is UP") == true
+            }
+            try start(slurmd, ["-D", "-f", configuration.path], ready: "the node is idle", within: 30) { [unowned self] in
+                (try? self.run("sinfo", ["--noheader", "--format", "%T"]))?.output.trimmingCharacters(in: .whitespacesAndNewlines) == "idle"
+            }
+        } catch {
+            stop()
+            throw error
+        }
     }
 
     deinit { stop() }
 
-    /// Stops the daemons this cluster started (SIGTERM, then SIGKILL after 5 s), each by its pid.
+    /// Cancels the cluster's jobs (waiting up to 10 s for them to end), then stops the daemons this
+    /// cluster started, each by its pid: SIGTERM, then SIGKILL after 5 s. Safe to call twice.
     public func stop() {
-        for pidFile in pidFiles.reversed() {
-            guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
-                  let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { continue }
+        let daemons: [Process] = lock.withLock {
+            if stopped { return [] }
+            stopped = true
+            return self.daemons
+        }
+        watchdog.cancel()
+        guard !daemons.isEmpty else { return }
+        if daemons.count == 3 && daemons.allSatisfy(\.isRunning) {
+            // Jobs still queued would keep training after slurmd is gone.
+            if (try? run("scancel", ["--full", "--user", NSUserName()]))?.status == 0 {
+                let deadline = Date().addingTimeInterval(10)
+                while Date() < deadline, let lines = try? queue([]), !lines.isEmpty { usleep(250_000) }
+            }
+        }
+        for process in daemons.reversed() where process.isRunning {
+            let pid = process.processIdentifier
             kill(pid, SIGTERM)
             let deadline = Date().addingTimeInterval(5)
-            while kill(pid, 0) == 0 && Date() < deadline { usleep(50_000) }
-            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+            while process.isRunning && Date() < deadline { usleep(50_000) }
+            if process.isRunning { kill(pid, SIGKILL) }
+            process.waitUntilExit()
         }
-        pidFiles = []
     }
 
     /// Runs a Slurm client command (`sbatch`, `squeue`, `scontrol`, `scancel`) against this cluster.
@@ -92,9 +134,11 @@ public final class SlurmCluster {
         return (process.terminationStatus, String(decoding: output, as: UTF8.self), (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
     }
 
-    /// The queue's lines for `jobs` (`squeue --array`), "id state reason" each; empty once they all ended.
+    /// The queue's lines for `jobs` (every job when empty; `squeue --array`), "id state reason"
+    /// each; empty once they all ended.
     public func queue(_ jobs: [String]) throws -> [String] {
-        let result = try run("squeue", ["--noheader", "--array", "--jobs", jobs.joined(separator: ","), "--format", "%i %T %r"])
+        let selection = jobs.isEmpty ? [] : ["--jobs", jobs.joined(separator: ",")]
+        let result = try run("squeue", ["--noheader", "--array", "--format", "%i %T %r"] + selection)
         if result.status != 0 && result.error.contains("Invalid job id") { return [] }
         guard result.status == 0 else { throw SlurmClusterError("squeue failed: \(result.error)") }
         return result.output.split(whereSeparator: \.isNewline).map(String.init)
@@ -144,28 +188,37 @@ public final class SlurmCluster {
             """
     }
 
-    /// Starts a daemon that detaches itself and writes `pidFile`; waits for the file.
-    private func start(_ executable: URL, _ arguments: [String], pidFile: URL) throws {
+    /// Starts a daemon in the foreground as a child of this process, its output in `log/<name>.out`,
+    /// and polls `isReady` until it holds; an error with the daemon's output when the daemon exits
+    /// or is not ready `within` seconds.
+    private func start(_ executable: URL, _ arguments: [String], ready: String, within seconds: TimeInterval,
+                       isReady: () -> Bool) throws {
+        let name = executable.lastPathComponent
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
-        let log = folder.file("log/\(executable.lastPathComponent).start")
+        let log = folder.file("log/\(name).out")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        pidFiles.append(pidFile)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let text = try? String(contentsOf: pidFile, encoding: .utf8), pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) != nil { return }
-            usleep(50_000)
+        try lock.withLock {
+            guard !stopped else { throw SlurmClusterError("the cluster was stopped before \(name) started") }
+            try process.run()
+            daemons.append(process)
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline && process.isRunning && !timedOut {
+            if isReady() { return }
+            usleep(100_000)
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        stop()
-        throw SlurmClusterError("\(executable.path) did not start (exit status \(process.terminationStatus)): \(output)")
+        let logFile = (try? String(contentsOf: folder.file("log/\(name).log"), encoding: .utf8)) ?? ""
+        let state = process.isRunning ? "running, not ready within \(Int(seconds)) s" : "exited with status \(process.terminationStatus)"
+        throw SlurmClusterError("\(executable.path) \(arguments.joined(separator: " ")) did not start (\(ready): \(state)):\n\(output)\(logFile)")
     }
 
     /// A daemon's path; an error naming the package when it is not installed.
