@@ -46,6 +46,16 @@ public final class SlurmCluster {
         nodeName = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         self.cpus = cpus
         watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        // Resumed before anything can throw: libdispatch traps on releasing a suspended source.
+        watchdog.schedule(deadline: .now() + timeLimit)
+        watchdog.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.withLock { self.expired = true }
+            FileHandle.standardError.write(Data("SlurmCluster: the test ran past its \(Int(timeLimit)) s limit; stopping the cluster\n".utf8))
+            self.stop()
+        }
+        watchdog.resume()
+
         let munged = try Self.daemon("munged"), slurmctld = try Self.daemon("slurmctld"), slurmd = try Self.daemon("slurmd")
         for name in ["state", "spool", "log"] {
             try FileManager.default.createDirectory(at: folder.file(name), withIntermediateDirectories: true)
@@ -57,15 +67,6 @@ public final class SlurmCluster {
         try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: key.path)
         let (controllerPort, nodePort) = (try Self.freePort(), try Self.freePort())
         try configurationText(controllerPort: controllerPort, nodePort: nodePort).write(to: configuration, atomically: true, encoding: .utf8)
-
-        watchdog.schedule(deadline: .now() + timeLimit)
-        watchdog.setEventHandler { [weak self] in
-            guard let self else { return }
-            self.lock.withLock { self.expired = true }
-            FileHandle.standardError.write(Data("SlurmCluster: the test ran past its \(Int(timeLimit)) s limit; stopping the cluster\n".utf8))
-            self.stop()
-        }
-        watchdog.resume()
 
         do {
             let socket = folder.file("munge.sock")
@@ -101,7 +102,7 @@ public final class SlurmCluster {
         guard !daemons.isEmpty else { return }
         if daemons.count == 3 && daemons.allSatisfy(\.isRunning) {
             // Jobs still queued would keep training after slurmd is gone.
-            if (try? run("scancel", ["--full", "--user", NSUserName()]))?.status == 0 {
+            if (try? run("scancel", ["--user", NSUserName()]))?.status == 0 {
                 let deadline = Date().addingTimeInterval(10)
                 while Date() < deadline, let lines = try? queue([]), !lines.isEmpty { usleep(250_000) }
             }
@@ -207,6 +208,13 @@ public final class SlurmCluster {
         process.standardError = handle
         try lock.withLock {
             guard !stopped else { throw SlurmClusterError("the cluster was stopped before \(name) started") }
+            // A child inherits the starting thread's blocked signals, and a test runs on a pool
+            // thread that blocks them all: the daemons (and through slurmd, the jobs' batch shells)
+            // would never see SIGTERM or USR1. Start them with none blocked.
+            var none = sigset_t(), previous = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, &previous)
+            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
             try process.run()
             daemons.append(process)
         }
