@@ -129,7 +129,7 @@ public final class SlurmCluster {
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }
         process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
+        try Self.withNoSignalBlocked { try process.run() }
         let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self), (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")
@@ -211,11 +211,7 @@ public final class SlurmCluster {
             // A child inherits the starting thread's blocked signals, and a test runs on a pool
             // thread that blocks them all: the daemons (and through slurmd, the jobs' batch shells)
             // would never see SIGTERM or USR1. Start them with none blocked.
-            var none = sigset_t(), previous = sigset_t()
-            sigemptyset(&none)
-            pthread_sigmask(SIG_SETMASK, &none, &previous)
-            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-            try process.run()
+            try Self.withNoSignalBlocked { try process.run() }
             daemons.append(process)
         }
         let deadline = Date().addingTimeInterval(seconds)
@@ -227,6 +223,16 @@ public final class SlurmCluster {
         let logFile = (try? String(contentsOf: folder.file("log/\(name).log"), encoding: .utf8)) ?? ""
         let state = process.isRunning ? "running, not ready within \(Int(seconds)) s" : "exited with status \(process.terminationStatus)"
         throw SlurmClusterError("\(executable.path) \(arguments.joined(separator: " ")) did not start (\(ready): \(state)):\n\(output)\(logFile)")
+    }
+
+    /// Runs `body` (which starts a process) with this thread's signal mask empty, so that the child
+    /// starts with none blocked (Slurm's clients time out by signals too).
+    static func withNoSignalBlocked(_ body: () throws -> Void) rethrows {
+        var none = sigset_t(), previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try body()
     }
 
     /// A daemon's path; an error naming the package when it is not installed.
