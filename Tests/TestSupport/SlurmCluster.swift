@@ -108,11 +108,15 @@ public final class SlurmCluster {
             }
         }
         for process in daemons.reversed() where process.isRunning {
+            // The shell passes SIGTERM on and ends with the daemon; SIGKILL goes to both.
             let pid = process.processIdentifier
             kill(pid, SIGTERM)
             let deadline = Date().addingTimeInterval(5)
             while process.isRunning && Date() < deadline { usleep(50_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
+            if process.isRunning {
+                for daemon in Self.children(of: pid) { kill(daemon, SIGKILL) }
+                kill(pid, SIGKILL)
+            }
             process.waitUntilExit()
         }
     }
@@ -189,15 +193,30 @@ public final class SlurmCluster {
             """
     }
 
-    /// Starts a daemon in the foreground as a child of this process, its output in `log/<name>.out`,
-    /// and polls `isReady` until it holds; an error with the daemon's output when the daemon exits
-    /// or is not ready `within` seconds.
+    /// Runs a daemon under `sh` and keeps it there until it ends: SIGTERM to the shell is passed
+    /// on. Foundation's `Process` learns that a child ended when the child closes a socket it
+    /// inherited, and then blocks its one reaping thread in `waitpid` for that child; slurmctld
+    /// closes every inherited descriptor as it starts, so run directly it would stop every later
+    /// `Process` of the test from being reaped (`scontrol ping` never returned). The shell keeps
+    /// the socket open until the daemon has really ended.
+    static let supervisor = """
+        "$@" &
+        daemon=$!
+        trap 'kill -TERM "$daemon" 2>/dev/null' TERM INT
+        wait "$daemon"; status=$?
+        while kill -0 "$daemon" 2>/dev/null; do wait "$daemon"; status=$?; done
+        exit "$status"
+        """
+
+    /// Starts a daemon in the foreground as a grandchild of this process (`supervisor`), its output
+    /// in `log/<name>.out`, and polls `isReady` until it holds; an error with the daemon's output
+    /// when the daemon exits or is not ready `within` seconds.
     private func start(_ executable: URL, _ arguments: [String], ready: String, within seconds: TimeInterval,
                        isReady: () -> Bool) throws {
         let name = executable.lastPathComponent
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", Self.supervisor, name, executable.path] + arguments
         process.environment = environment
         let log = folder.file("log/\(name).out")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -233,6 +252,12 @@ public final class SlurmCluster {
         pthread_sigmask(SIG_SETMASK, &none, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try body()
+    }
+
+    /// The processes whose parent is `pid` (from /proc/<pid>/task/<pid>/children).
+    static func children(of pid: Int32) -> [Int32] {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// A daemon's path; an error naming the package when it is not installed.
