@@ -16,7 +16,8 @@ import TestSupport
         let started = Date()
         let cluster = try SlurmCluster(cpus: 2, timeLimit: 200)
         defer { cluster.stop() }
-        let study = try StudyFolderFixture(tinyStudy(epochs: 4, seeds: "seeds: 2", scenarios: ["none: none", "backbone: 10"]))
+        // At 224 px an epoch takes seconds, so each interruption below lands while its run trains.
+        let study = try StudyFolderFixture(tinyStudy(epochs: 4, seeds: "seeds: 2", scenarios: ["none: none", "backbone: 10"], imageSize: 224))
         let submitFlags = ["sweep", "--slurm", "--assume-shared", "--cpus-per-task", "1"] + study.sweepFlags
 
         // sbatch's refusal is reported with its reason; nothing is queued.
@@ -52,13 +53,20 @@ import TestSupport
             (0, "scancel", ["--batch", "--signal=USR1", "\(array)_0"]),
             (1, "scontrol", ["requeue", "\(array)_1"]),
         ]
-        for (index, command, arguments) in interruptions {
-            let key = keys[index]
-            #expect(wait(upTo: 90) { ((try? ResultsStore(url: study.folder.part(key)).recordedEpochs(key)) ?? 0) >= 1 },
-                    "\(key) records an epoch under Slurm")
-            let result = try cluster.run(command, arguments)
-            #expect(result.status == 0, "\(command) \(arguments): \(result.error)")
+        // Both tasks train at once: each is interrupted as soon as it has recorded its first
+        // epoch, whichever comes first, so that neither can finish before its interruption.
+        var pending = interruptions
+        let interrupted = wait(upTo: 90) {
+            for (position, interruption) in pending.enumerated().reversed() {
+                let key = keys[interruption.index]
+                guard ((try? ResultsStore(url: study.folder.part(key)).recordedEpochs(key)) ?? 0) >= 1 else { continue }
+                let result = try? cluster.run(interruption.command, interruption.arguments)
+                #expect(result?.status == 0, "\(interruption.command) \(interruption.arguments): \(result?.error ?? "did not run")")
+                pending.remove(at: position)
+            }
+            return pending.isEmpty
         }
+        #expect(interrupted, "every task records an epoch under Slurm; not interrupted: \(pending.map(\.index))")
         let ended = try cluster.waitUntilEnded([array, merge], seconds: 150)
         #expect(ended, "the array and the merge job end: \((try? cluster.queue([array, merge])) ?? [])")
         #expect(wait(upTo: 60) { !references.contains(where: \.isRunning) }, "the uninterrupted runs end")

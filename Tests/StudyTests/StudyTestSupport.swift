@@ -6,7 +6,7 @@ import TestSupport
 
 /// A study small enough to run in seconds: yolov5n at 64 px, a few dozen synthetic images.
 func tinyStudy(epochs: Int = 2, seeds: String = "seed: 0", scenarios: [String] = ["none: none", "backbone: 10", "all-but-detect: 24"],
-               extraScenario: String = "", shared: String = "") -> String {
+               extraScenario: String = "", shared: String = "", imageSize: Int = 64) -> String {
     let experiments = Fixtures.repositoryRoot.appendingPathComponent("Experiments").path
     return """
         name: tiny
@@ -14,7 +14,7 @@ func tinyStudy(epochs: Int = 2, seeds: String = "seed: 0", scenarios: [String] =
         data: synthetic
         weights: pretrained
         hyp: \(experiments)/hyps/hyp.finetune.yaml
-        image_size: 64
+        image_size: \(imageSize)
         batch_size: 8
         epochs: \(epochs)
         nominal_batch_size: 8
