@@ -32,7 +32,7 @@ public enum ProcessStatistics {
 
     private static func statusField(_ name: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return nil }
+              let line = text.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix(name) }) else { return nil }
         let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
         return kilobytes.map { $0 * 1024 }
     }
