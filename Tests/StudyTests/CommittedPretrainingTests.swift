@@ -149,4 +149,17 @@ import YOLOv5
                                            command: "x", log: { again.append($0) })
         #expect(again.count == 1 && again[0].contains("already committed"), "\(again)")
     }
+
+    /// The study files that share the default study's pretraining find its committed checkpoint:
+    /// one whose source task or pretraining settings drifted (crosscheck.yaml once did) would
+    /// pretrain for an hour before training anything. (freeze-study-long.yaml pretrains its own.)
+    @Test(arguments: ["freeze-study.yaml", "freeze-study-disjoint.yaml", "freeze-schedules.yaml", "crosscheck.yaml"])
+    func aStudyFileThatReusesThePretrainingFindsItCommitted(_ name: String) throws {
+        let study = try StudyFile(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/\(name)"))
+        #expect(study.shared.weights == .pretrained && study.shared.data == .synthetic)
+        let configuration = PretrainingConfiguration(study: study, settings: study.shared)
+        let committed = try CommittedPretraining(folder: Pretraining(study: study, cacheDirectory: URL(fileURLWithPath: "cache")).committedFolder)
+            .checkpoint(for: configuration)
+        #expect(committed != nil, "\(name): no checkpoint in Experiments/pretrained has configuration \(configuration.digest)")
+    }
 }
