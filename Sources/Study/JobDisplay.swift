@@ -46,8 +46,16 @@ final class JobDisplay {
 }
 
 /// Command lines for people: words joined by spaces, quoted for a POSIX shell where needed.
-enum ShellCommand {
+public enum ShellCommand {
     static func line(_ words: [String]) -> String { words.map(quoted).joined(separator: " ") }
+
+    /// A `freeze-study` command as recorded with the results and shown in reports: its arguments
+    /// quoted, and each absolute path inside the working directory written relative to it (a
+    /// sweep hands its runs absolute paths; the record should work from any clone).
+    public static func recorded(_ arguments: [String], workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+        let inside = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
+        return line(["freeze-study"] + arguments.map { $0.hasPrefix(inside) ? String($0.dropFirst(inside.count)) : $0 })
+    }
 
     static func quoted(_ word: String) -> String {
         let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./+=@:,"))

@@ -27,8 +27,9 @@ public enum PretrainedCheckpointMaker {
             return (committed.url, folder.appendingPathComponent(names.manifest))
         }
         let e = study.embedded
-        let source = try EmbeddedData(cacheDirectory: cacheDirectory).dataset(e.sourceClasses.task, e, log: log)
-        let trained = try pretraining.weights(for: settings, sourceData: source, log: log)
+        let trained = try pretraining.weights(for: settings, sourceData: {
+            try EmbeddedData(cacheDirectory: cacheDirectory).dataset(e.sourceClasses.task, e, log: log)
+        }, log: log)
 
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let checkpoint = folder.appendingPathComponent(names.checkpoint)

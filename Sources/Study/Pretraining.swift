@@ -20,8 +20,9 @@ struct Pretraining {
     var committedFolder: URL { study.resolve("pretrained") }
 
     /// The pretrained checkpoint for `settings.model`: the committed one if its configuration
-    /// matches (its SHA-256 checked), else the cached one, else trained first. The log says which.
-    func weights(for settings: StudySettings, sourceData: URL, log: (String) -> Void) throws -> URL {
+    /// matches (its SHA-256 checked), else the cached one, else trained first on `sourceData()`
+    /// (called only then: generating the source task takes a while). The log says which.
+    func weights(for settings: StudySettings, sourceData: () throws -> URL, log: (String) -> Void) throws -> URL {
         let configuration = PretrainingConfiguration(study: study, settings: settings)
         if let committed = try CommittedPretraining(folder: committedFolder).checkpoint(for: configuration) {
             log("starting weights: the committed pretrained checkpoint \(committed.url.path) (configuration \(configuration.digest), "
@@ -36,7 +37,7 @@ struct Pretraining {
         }
         log("no committed checkpoint in \(committedFolder.path) has configuration \(configuration.digest), and the cache has "
             + "none: pretraining")
-        try train(settings, sourceData: sourceData, to: url, log: log)
+        try train(settings, sourceData: try sourceData(), to: url, log: log)
         return url
     }
 

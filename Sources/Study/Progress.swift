@@ -13,6 +13,8 @@ final class Progress {
     private var lastPrint = 0.0, lastStatus = 0.0
     private var secondsPerIteration: Double?
     private var validationSeconds = 0.0
+    /// The gradient norm of the latest optimizer step (an iteration that only accumulates has none).
+    private var gradientNorm: Double?
 
     /// Progress of `scenario` (a name to show, e.g. `none seed 0`) over `epochs` epochs.
     init(scenario: String, epochs: Int, statusFile: URL? = nil) {
@@ -28,6 +30,7 @@ final class Progress {
 
     func iteration(_ r: IterationReport) {
         let seconds = r.waitSeconds + r.computeSeconds
+        if r.optimizerStepped { gradientNorm = r.gradientNorm }
         secondsPerIteration = secondsPerIteration.map { 0.9 * $0 + 0.1 * seconds } ?? seconds
         let now = Date().timeIntervalSince1970
         let lastOfEpoch = r.iteration + 1 == r.iterationsPerEpoch
@@ -36,9 +39,10 @@ final class Progress {
         guard prints || updatesStatus else { return }
         let remainingIterations = (epochs - r.epoch) * r.iterationsPerEpoch - r.iteration - 1
         let eta = Double(remainingIterations) * (secondsPerIteration ?? seconds) + Double(epochs - r.epoch) * validationSeconds
-        let line = String(format: "%@  epoch %d/%d  it %d/%d  box %.4f obj %.4f cls %.4f  grad %.1f  %.1f img/s  ETA %@",
+        let gradient = gradientNorm.map { String(format: "%.1f", $0) } ?? "-"
+        let line = String(format: "%@  epoch %d/%d  it %d/%d  box %.4f obj %.4f cls %.4f  grad %@  %.1f img/s  ETA %@",
                           scenario, r.epoch + 1, epochs, r.iteration + 1, r.iterationsPerEpoch, r.box, r.obj, r.cls,
-                          r.gradientNorm, r.imagesPerSecond, Self.duration(eta))
+                          gradient, r.imagesPerSecond, Self.duration(eta))
         if updatesStatus {
             lastStatus = now
             writeStatus(line)

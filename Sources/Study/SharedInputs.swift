@@ -33,8 +33,9 @@ struct SharedInputs {
             return PreparedWeights(url: study.resolve(path), description: path)
         case .pretrained:
             let url = try whileHoldingTheCache {
-                let source = try EmbeddedData(cacheDirectory: cacheDirectory).dataset(study.embedded.sourceClasses.task, study.embedded, log: log)
-                return try Pretraining(study: study, cacheDirectory: cacheDirectory).weights(for: settings, sourceData: source, log: log)
+                try Pretraining(study: study, cacheDirectory: cacheDirectory).weights(for: settings, sourceData: {
+                    try EmbeddedData(cacheDirectory: cacheDirectory).dataset(study.embedded.sourceClasses.task, study.embedded, log: log)
+                }, log: log)
             }
             ComputeEnvironment.releaseMemory()  // the pretraining's buffers are not the run's memory
             let e = study.embedded

@@ -37,7 +37,9 @@ public struct FineTuningPlan: Sendable {
     }
 
     /// Sets which parameters train in `epoch`, and each BatchNorm's statistics: fixed for a
-    /// frozen layer under `bn: frozen` and `frozen-bn`, moving otherwise.
+    /// frozen layer under `bn: frozen` and `frozen-bn`, moving otherwise. Under `frozen-bn`, every
+    /// Conv block frozen as a whole runs folded (one convolution with bias); the parameters
+    /// themselves, and so checkpoints, the EMA and the frozen-tensor check, never change.
     public func apply(epoch: Int, to model: YOLOv5Model) {
         let parameters = model.namedParameters()
         precondition(parameters.map(\.0) == names, "FineTuningPlan.apply: the plan was made for another model")
@@ -47,6 +49,12 @@ public struct FineTuningPlan: Sendable {
         }
         for (_, bn) in model.namedBatchNorms {
             bn.keepsStatisticsFixed = schedule.batchNorm.keepsFrozenStatisticsFixed && !bn.weight.isTrainable && !bn.bias.isTrainable
+        }
+        if schedule.batchNorm == .frozenBN {
+            // Folded from the weights as they are now (after a checkpoint's restore too), and
+            // unfolded where a block has started to train.
+            model.unfoldBatchNorms()
+            model.foldFrozenBatchNorms()
         }
     }
 

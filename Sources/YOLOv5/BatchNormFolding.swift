@@ -24,6 +24,9 @@ extension YOLOv5Model {
         return count
     }
 
+    /// How many Conv blocks run folded now.
+    public var foldedBatchNormCount: Int { convBlocks.filter(\.isBatchNormFolded).count }
+
     /// Undoes `foldFrozenBatchNorms` (before unfreezing a folded block).
     public func unfoldBatchNorms() {
         for block in convBlocks { block.unfoldBatchNorm() }

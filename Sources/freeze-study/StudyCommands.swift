@@ -31,8 +31,8 @@ struct StudyOptions: ParsableArguments {
     }
 }
 
-/// The command line as typed, for the report and the results.
-func commandLine() -> String { (["freeze-study"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
+/// This process's command line, for the report and the results (`ShellCommand.recorded`).
+func commandLine() -> String { ShellCommand.recorded(Array(CommandLine.arguments.dropFirst())) }
 
 /// `--weights`: the special values, or a file relative to the working folder (made absolute
 /// here, once, as typed; the study file's paths stay relative to the study file).

@@ -33,11 +33,15 @@ import YOLOv5
         return (study, pretraining, configuration, checkpoint, manifestURL)
     }
 
-    /// `weights(…)` with a source data folder that does not exist: it fails if it tries to train.
+    /// `weights(…)` where nothing must train: asking for the source task (generating it takes
+    /// half a minute for the default study) is a test failure, and training would fail on the
+    /// folder it gets, which does not exist.
     static func weights(_ pretraining: Pretraining, _ study: StudyFile) throws -> (URL, [String]) {
         var lines: [String] = []
-        let url = try pretraining.weights(for: study.shared, sourceData: URL(fileURLWithPath: "/nonexistent-source-data"),
-                                          log: { lines.append($0) })
+        let url = try pretraining.weights(for: study.shared, sourceData: {
+            Issue.record("the source task was asked for, although no pretraining is needed")
+            return URL(fileURLWithPath: "/nonexistent-source-data")
+        }, log: { lines.append($0) })
         return (url, lines)
     }
 
@@ -144,5 +148,18 @@ import YOLOv5
         try PretrainedCheckpointMaker.make(study: studyURL, cacheDirectory: folder.file("cache"), validatesEveryEpoch: false,
                                            command: "x", log: { again.append($0) })
         #expect(again.count == 1 && again[0].contains("already committed"), "\(again)")
+    }
+
+    /// The study files that share the default study's pretraining find its committed checkpoint:
+    /// one whose source task or pretraining settings drifted (crosscheck.yaml once did) would
+    /// pretrain for an hour before training anything. (freeze-study-long.yaml pretrains its own.)
+    @Test(arguments: ["freeze-study.yaml", "freeze-study-disjoint.yaml", "freeze-schedules.yaml", "crosscheck.yaml"])
+    func aStudyFileThatReusesThePretrainingFindsItCommitted(_ name: String) throws {
+        let study = try StudyFile(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/\(name)"))
+        #expect(study.shared.weights == .pretrained && study.shared.data == .synthetic)
+        let configuration = PretrainingConfiguration(study: study, settings: study.shared)
+        let committed = try CommittedPretraining(folder: Pretraining(study: study, cacheDirectory: URL(fileURLWithPath: "cache")).committedFolder)
+            .checkpoint(for: configuration)
+        #expect(committed != nil, "\(name): no checkpoint in Experiments/pretrained has configuration \(configuration.digest)")
     }
 }

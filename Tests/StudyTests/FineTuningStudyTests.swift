@@ -19,7 +19,7 @@ import YOLOv5
     @Test func theSchedulesStudyParsesIntoTheSettingsItSays() throws {
         let study = try StudyFile(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Experiments/freeze-schedules.yaml"))
         let byName = Dictionary(uniqueKeysWithValues: study.scenarios.map { ($0.name, $0) })
-        #expect(study.scenarios.count == 7 && study.shared.epochs == 6)
+        #expect(study.scenarios.count == 8 && study.shared.epochs == 6 && study.seeds == [0, 1, 2])
         #expect(byName["backbone-unfreeze-2"]?.settings.fineTuningSchedule(freeze: byName["backbone-unfreeze-2"]!.freeze).unfreeze == .at(epoch: 2))
         let gradual = try #require(byName["backbone-gradual"])
         #expect(gradual.settings.fineTuningSchedule(freeze: gradual.freeze).unfreeze == .gradual(from: 2, everyEpochs: 1, layersPerStep: 4))

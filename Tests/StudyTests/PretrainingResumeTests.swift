@@ -16,18 +16,18 @@ import TestSupport
         let e = study.embedded
         let source = try EmbeddedData(cacheDirectory: folder.file("data")).dataset(e.sourceClasses.task, e, log: { _ in })
 
-        let whole = try Pretraining(study: study, cacheDirectory: folder.file("whole")).weights(for: study.shared, sourceData: source,
+        let whole = try Pretraining(study: study, cacheDirectory: folder.file("whole")).weights(for: study.shared, sourceData: { source },
                                                                                                log: { _ in })
         var stopped = Pretraining(study: study, cacheDirectory: folder.file("stopped"))
         stopped.stopAfterEpochs = 1
-        #expect(throws: PretrainingStopped.self) { try stopped.weights(for: study.shared, sourceData: source, log: { _ in }) }
+        #expect(throws: PretrainingStopped.self) { try stopped.weights(for: study.shared, sourceData: { source }, log: { _ in }) }
         let final = stopped.cachedURL(PretrainingConfiguration(study: study, settings: study.shared))
         #expect(FileManager.default.fileExists(atPath: Pretraining.partialURL(final).path))
         #expect(!FileManager.default.fileExists(atPath: final.path))
 
         var lines: [String] = []
         let resumed = try Pretraining(study: study, cacheDirectory: folder.file("stopped"))
-            .weights(for: study.shared, sourceData: source, log: { lines.append($0) })
+            .weights(for: study.shared, sourceData: { source }, log: { lines.append($0) })
         #expect(resumed == final && lines.contains { $0.contains("resuming the pretraining after epoch 1 of 2") }, "\(lines)")
         #expect(!FileManager.default.fileExists(atPath: Pretraining.partialURL(final).path), "the partial state is removed")
         let a = try SafeTensors.read(whole), b = try SafeTensors.read(resumed)

@@ -95,6 +95,34 @@ import YOLOv5
         }
     }
 
+    /// `bn: frozen-bn` is `bn: frozen` with every wholly frozen Conv block run as one folded
+    /// convolution: the plan folds them at each epoch's start and unfolds those that start to
+    /// train, and the training follows `bn: frozen` up to Float32 rounding.
+    @Test func frozenBNRunsTheFrozenBlocksFoldedAndTrainsAsFrozen() throws {
+        func train(_ policy: BatchNormPolicy) throws -> (values: [[String: [Float]]], folded: [Int]) {
+            let schedule = FineTuningSchedule(freeze: FreezeSpec(firstLayers: 3), batchNorm: policy, unfreeze: .at(epoch: 2))
+            let (trainer, _) = try fineTuningTrainer(schedule, epochs: 3)
+            var folded = [trainer.model.foldedBatchNormCount], values: [[String: [Float]]] = []
+            for epoch in 0..<3 {
+                _ = try trainer.runEpoch(epoch)
+                folded.append(trainer.model.foldedBatchNormCount)
+                values.append(parameterValues(trainer.model))
+            }
+            return (values, folded)
+        }
+        let (plain, folded) = (try train(.frozen), try train(.frozenBN))
+        // Layers 0-2 of yolov5n: Conv 0, Conv 1, and C3 2's cv1, cv2, cv3 and one Bottleneck (2).
+        #expect(plain.folded == [0, 0, 0, 0])
+        #expect(folded.folded == [7, 7, 7, 0], "folded while frozen, unfolded once layers 0-2 train (epoch 2)")
+        for (epoch, (a, b)) in zip(folded.values, plain.values).enumerated() {
+            for (name, value) in b {
+                let difference = zip(a[name]!, value).map { abs($0 - $1) }.max()!
+                let scale = value.map(abs).max()!
+                #expect(difference.isFinite && difference <= 1e-5 * max(scale, 1), "epoch \(epoch) \(name): max |diff| \(difference), scale \(scale)")
+            }
+        }
+    }
+
     @Test func theAuditSeesAFrozenTensorThatMoved() throws {
         let (trainer, plan) = try fineTuningTrainer(FineTuningSchedule(freeze: FreezeSpec(firstLayers: 3), batchNorm: .frozen), epochs: 2)
         let audit = FrozenTensorAudit(trainer.model, plan: plan)
