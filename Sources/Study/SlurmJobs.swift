@@ -30,23 +30,20 @@ enum SlurmCommands {
         process.executableURL = executable
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
+        // Standard error goes to a file and standard output to a pipe read while it runs, so that
+        // neither can fill up and block the command.
+        let out = Pipe()
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("freeze-study-\(name)-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()
-        // Read both while it runs: either pipe could fill and block it.
-        var errorData = Data()
-        let errorRead = DispatchGroup()
-        errorRead.enter()
-        Thread {
-            errorData = err.fileHandleForReading.readDataToEndOfFile()
-            errorRead.leave()
-        }.start()
         let outputData = out.fileHandleForReading.readDataToEndOfFile()
-        errorRead.wait()
         process.waitUntilExit()
+        let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         return Output(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                      error: String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                      error: errorText.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Submits `script` with `extra` options; returns the job id (`sbatch --parsable`).
