@@ -54,23 +54,31 @@ import TestSupport
             (1, "scontrol", ["requeue", "\(array)_1"]),
         ]
         // Both tasks train at once: each is interrupted as soon as its progress line shows a later
-        // epoch than the first, whichever comes first, so that neither can finish before its
-        // interruption. (The part itself cannot be read while its run has it open for writing.)
+        // epoch than the first, on a thread of its own (scancel --signal can take many seconds to
+        // return), so that neither can finish before its interruption. (The part itself cannot
+        // be read while its run has it open for writing.)
         var pending = interruptions
+        let sent = DispatchGroup()
+        let outcomes = InterruptionOutcomes()
         let interrupted = wait(upTo: 90) {
             for (position, interruption) in pending.enumerated().reversed() {
                 let line = (try? String(contentsOf: study.folder.progress(keys[interruption.index]), encoding: .utf8)) ?? ""
                 guard (2...4).contains(where: { line.contains("epoch \($0)/4") }) else { continue }
-                let result = try? cluster.run(interruption.command, interruption.arguments)
-                // scancel --signal has exited non-zero (229) with the signal delivered; what the
-                // signal did is checked below, in the task's log and the results.
-                #expect(interruption.command == "scancel" || result?.status == 0,
-                        "\(interruption.command) \(interruption.arguments): \(result?.error ?? "did not run")")
+                DispatchQueue.global().async(group: sent) {
+                    let result = try? cluster.run(interruption.command, interruption.arguments)
+                    outcomes.add("\(interruption.command) \(interruption.arguments)", status: result?.status, error: result?.error ?? "did not run")
+                }
                 pending.remove(at: position)
             }
             return pending.isEmpty
         }
-        #expect(interrupted, "every task records an epoch under Slurm; not interrupted: \(pending.map(\.index))")
+        #expect(interrupted, "every task shows its second epoch under Slurm; not interrupted: \(pending.map(\.index))")
+        #expect(sent.wait(timeout: .now() + 60) == .success, "the interruptions return")
+        for outcome in outcomes.all {
+            // scancel --signal has exited non-zero (229) with the signal delivered; what each
+            // signal did is checked below, in the task's log and the results.
+            #expect(outcome.command.hasPrefix("scancel") || outcome.status == 0, "\(outcome)")
+        }
         let ended = try cluster.waitUntilEnded([array, merge], seconds: 150)
         #expect(ended, "the array and the merge job end: \((try? cluster.queue([array, merge])) ?? [])")
         #expect(wait(upTo: 60) { !references.contains(where: \.isRunning) }, "the uninterrupted runs end")
@@ -155,4 +163,13 @@ import TestSupport
         let id = text[range.upperBound...].prefix { $0.isNumber }
         return id.isEmpty ? nil : String(id)
     }
+}
+
+/// What the interruptions sent from their own threads returned.
+final class InterruptionOutcomes: @unchecked Sendable {
+    struct Outcome { let command: String, status: Int32?, error: String }
+    private let lock = NSLock()
+    private var outcomes: [Outcome] = []
+    func add(_ command: String, status: Int32?, error: String) { lock.withLock { outcomes.append(Outcome(command: command, status: status, error: error)) } }
+    var all: [Outcome] { lock.withLock { outcomes } }
 }
