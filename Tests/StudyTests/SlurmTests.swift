@@ -108,7 +108,7 @@ import TestSupport
         let status = try runFreezeStudy(["status"] + study.flags, environment: cluster.environment)
         #expect(status.output.contains("4 complete of 4 runs"), "\(status.output)\(status.error)")
         #expect(!cluster.timedOut, "the test ended before the cluster's time limit")
-        print("sweep --slurm test: array.sbatch begins:\n" + script.split(separator: "\n").prefix(12).joined(separator: "\n"))
+        print("sweep --slurm test: array.sbatch:\n" + script)
         print("sweep --slurm test: queue right after submission:\n" + queued.joined(separator: "\n"))
         print("sweep --slurm test: \(Int(Date().timeIntervalSince(started))) s from starting the cluster")
     }
