@@ -1,6 +1,7 @@
 /// Concatenation of NCHW tensors along channels, like `torch.cat(xs, dim=1)`.
-/// Nothing is recorded: backward only needs the channel counts.
-public final class Concat {
+/// Nothing is recorded: backward only needs the channel counts. A module without parameters
+/// (YOLOv5's `Concat` is one of `model.modules()`).
+public final class Concat: Module {
     private var channelCounts: [Int]?
 
     public init() {}

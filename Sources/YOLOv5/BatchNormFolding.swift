@@ -3,10 +3,7 @@ import NeuralCore
 extension YOLOv5Model {
     /// Every Conv block of the graph (Detect's convolutions have no BatchNorm), in graph order.
     var convBlocks: [Conv] {
-        nodes.flatMap { node -> [Conv] in
-            guard case .layer(let layer) = node.operation else { return [] }
-            return layer.descendants().compactMap { $0 as? Conv }
-        }
+        nodes.flatMap { $0.module.descendants().compactMap { $0 as? Conv } }
     }
 
     /// Folds the BatchNorm of every Conv block that is frozen as a whole (convolution weight, γ

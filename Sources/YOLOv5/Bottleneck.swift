@@ -15,7 +15,7 @@ public final class Bottleneck: Layer {
         adds = shortcut && c1 == c2
     }
 
-    public var children: [(String, any Layer)] { [("cv1", cv1), ("cv2", cv2)] }
+    public var children: [(String, any Module)] { [("cv1", cv1), ("cv2", cv2)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         cv2.forward(cv1.forward(x, mode), mode, adding: adds ? x : nil)  // the shortcut joins in cv2's BN pass

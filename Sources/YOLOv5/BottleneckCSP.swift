@@ -27,7 +27,7 @@ public final class BottleneckCSP: Layer {
     }
 
     /// Registration order of YOLOv5's `__init__`: cv1, cv2, cv3, cv4, bn, (act,) m.
-    public var children: [(String, any Layer)] {
+    public var children: [(String, any Module)] {
         [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("cv4", cv4), ("bn", bn), ("m", m)]
     }
 

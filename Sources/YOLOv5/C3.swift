@@ -18,7 +18,7 @@ public final class C3: Layer {
         })
     }
 
-    public var children: [(String, any Layer)] { [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("m", m)] }
+    public var children: [(String, any Module)] { [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("m", m)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         let a = m.forward(cv1.forward(x, mode), mode)

@@ -28,7 +28,7 @@ public final class Conv: Layer {
         bn = BatchNorm2d(channels: c2, activation: activation.function)
     }
 
-    public var children: [(String, any Layer)] { [("conv", conv), ("bn", bn)] }
+    public var children: [(String, any Module)] { [("conv", conv), ("bn", bn)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor { forward(x, mode, adding: nil) }
 
@@ -85,7 +85,7 @@ public final class Sequential: Layer {
 
     init(_ layers: [any Layer]) { self.layers = layers }
 
-    public var children: [(String, any Layer)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
+    public var children: [(String, any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         layers.reduce(x) { $1.forward($0, mode) }

@@ -6,14 +6,17 @@ import NeuralCore
 ///
 /// Raw outputs stay in the convolution's layout [N, na·no, ny, nx]: channel a·no + k holds
 /// anchor a, field k (0-3 box, 4 objectness, 5+ classes). PyTorch's training output
-/// (bs, na, ny, nx, no) is a view + permute of exactly this.
-public final class Detect {
+/// (bs, na, ny, nx, no) is a view + permute of exactly this. The graph's last node: one input
+/// and one output per level, the model's outputs.
+public final class Detect: Module {
     public let classCount: Int
     public let anchorsPerLevel: Int
     /// Outputs per anchor: nc + 5.
     public var outputsPerAnchor: Int { classCount + 5 }
     /// The per-level convolutions (`m.0`, `m.1`, `m.2`).
     public let convolutions: [Conv2d]
+    /// `m`, the nn.ModuleList holding them.
+    let m: ModuleList
     /// Anchors in grid units (pixels / stride), [levels, na, 2]: PyTorch's `anchors` buffer.
     public let anchors: Tensor
     /// Strides of the levels (8, 16, 32 for P3-P5), set by the builder.
@@ -29,19 +32,18 @@ public final class Detect {
         convolutions = inputChannels.map {
             Conv2d(inChannels: $0, outChannels: outputs, kernelSize: 1, bias: true, using: &rng)
         }
+        m = ModuleList(convolutions)
         anchors = Tensor(shape: [anchorPixels.count, anchorsPerLevel, 2])
         strides = []
     }
 
     public var levels: Int { convolutions.count }
 
-    /// Parameters named as PyTorch does: `m.{i}.weight`, `m.{i}.bias`.
-    public func namedParameters(prefix: String) -> [(String, Parameter)] {
-        convolutions.enumerated().flatMap { $0.element.namedParameters(prefix: "\(prefix)m.\($0.offset).") }
-    }
+    /// `m`, whose convolutions PyTorch names `m.{i}.weight`, `m.{i}.bias`.
+    public var children: [(String, any Module)] { [("m", m)] }
 
-    /// Buffers as in `state_dict()`: `anchors` (Detect's own buffer comes before its children).
-    public func namedBuffers(prefix: String) -> [(String, Tensor)] { [("\(prefix)anchors", anchors)] }
+    /// `anchors`, Detect's own buffer (in `state_dict()` before its children's entries).
+    public var ownBuffers: [(String, Tensor)] { [("anchors", anchors)] }
 
     /// Sets strides, stores the anchors in grid units (reversing their order first if it
     /// disagrees with the strides, as `check_anchor_order` does), and adds YOLOv5's bias

@@ -153,8 +153,8 @@ extension YOLOv5Model {
     public func applyFreeze(_ spec: FreezeSpec, batchNorm: BatchNormPolicy = .update) throws -> FreezeSummary {
         let parameters = namedParameters()
         if let layers = spec.layers {
-            for layer in layers where layer > nodes.count {
-                throw FreezeSpecError(spec: spec.text, reason: "layer \(layer) does not exist (this model has layers 0-\(nodes.count))")
+            for layer in layers where layer >= nodes.count {
+                throw FreezeSpecError(spec: spec.text, reason: "layer \(layer) does not exist (this model has layers 0-\(nodes.count - 1))")
             }
         } else {
             for pattern in spec.patterns where !parameters.contains(where: { $0.0.contains(pattern) }) {

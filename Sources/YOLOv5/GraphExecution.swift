@@ -3,26 +3,22 @@ import NeuralCore
 /// Which nodes record for backward and which need an input gradient, derived from which
 /// parameters train (darknet's `stopbackward`, computed rather than configured).
 struct BackwardPlan {
-    /// Node i (and Detect, last) has a trainable parameter at or upstream of it.
+    /// Node i has a trainable parameter at or upstream of it.
     let trainsAtOrAbove: [Bool]
-    /// Some input of node i (and Detect, last) has something trainable upstream.
+    /// Some input of node i has something trainable upstream.
     let needsInputGradient: [Bool]
 }
 
 extension YOLOv5Model {
     /// Computes the backward plan from the parameters' current `isTrainable` flags.
     func makeBackwardPlan() -> BackwardPlan {
-        var trains = [Bool](repeating: false, count: nodes.count + 1)
-        var needsInput = [Bool](repeating: false, count: nodes.count + 1)
-        func upstream(_ from: [Int]) -> Bool { from.contains { $0 >= 0 && trains[$0] } }
+        var trains = [Bool](repeating: false, count: nodes.count)
+        var needsInput = [Bool](repeating: false, count: nodes.count)
         for node in nodes {
             let own = nodeParameters[node.index].contains { $0.isTrainable }
-            needsInput[node.index] = upstream(node.from)
+            needsInput[node.index] = node.from.contains { $0 >= 0 && trains[$0] }
             trains[node.index] = own || needsInput[node.index]
         }
-        let detectOwn = nodeParameters[nodes.count].contains { $0.isTrainable }
-        needsInput[nodes.count] = upstream(detectFrom)
-        trains[nodes.count] = detectOwn || needsInput[nodes.count]
         return BackwardPlan(trainsAtOrAbove: trains, needsInputGradient: needsInput)
     }
 
@@ -40,34 +36,39 @@ extension YOLOv5Model {
         precondition(images.c == 3, "YOLOv5Model.forward: expected 3 channels, got \(images.shape)")
         let plan = mode.recordsForBackward ? makeBackwardPlan() : nil
         self.planForBackward = plan
-        var outputs = [Tensor?](repeating: nil, count: nodes.count)
+        // Each node's outputs until their last reader has run: one tensor, one per level for Detect.
+        var outputs = [[Tensor]?](repeating: nil, count: nodes.count)
         var concatenations = [[Tensor]?](repeating: nil, count: nodes.count)  // parts of a Concat read in place
         let inPlace = concatenationsReadInPlace
         for node in nodes {
             let nodeMode = ForwardMode(training: mode.training,
                                        recordsForBackward: plan?.trainsAtOrAbove[node.index] ?? false)
-            let inputs = node.from.map { $0 < 0 ? images : outputs[$0] }
+            // Only Detect, the last node, has several outputs, and nothing reads them.
+            let inputs = node.from.map { $0 < 0 ? images : outputs[$0]?[0] }
             switch node.operation {
             case .concat where inPlace[node.index] != nil:
                 concatenations[node.index] = inputs.map { $0! }  // its reader takes the parts
             case .concat(let concat):
-                outputs[node.index] = KernelProfile.timeNode(node.index, node.module, backward: false) {
+                outputs[node.index] = [KernelProfile.timeNode(node.index, node.moduleName, backward: false) {
                     concat.forward(inputs.map { $0! }, nodeMode)
-                }
+                }]
             case .layer(let layer):
-                outputs[node.index] = KernelProfile.timeNode(node.index, node.module, backward: false) {
+                outputs[node.index] = [KernelProfile.timeNode(node.index, node.moduleName, backward: false) {
                     if let reader = layer as? ConcatenationReader, let parts = concatenations[node.from[0]] {
                         return reader.forward(concatenating: parts, nodeMode)
                     }
                     return layer.forward(inputs[0]!, nodeMode)
-                }
+                }]
                 if node.from[0] >= 0 { concatenations[node.from[0]] = nil }
+            case .detect(let detect):
+                outputs[node.index] = KernelProfile.timeNode(node.index, node.moduleName, backward: false) {
+                    detect.forward(inputs.map { $0! }, nodeMode)
+                }
             }
             // Free every output whose last reader was this node.
             for f in node.from where f >= 0 && lastReader[f] == node.index { outputs[f] = nil }
         }
-        let detectMode = ForwardMode(training: mode.training, recordsForBackward: plan?.trainsAtOrAbove[nodes.count] ?? false)
-        return KernelProfile.timeNode(nodes.count, "Detect", backward: false) { detect.forward(detectFrom.map { outputs[$0]! }, detectMode) }
+        return outputs[nodes.count - 1]!  // the last node's, Detect's: one per level
     }
 
     /// Adds dL/dθ into every trainable parameter's gradient, given dL/d(raw outputs) per level.
@@ -75,35 +76,36 @@ extension YOLOv5Model {
     public func backward(_ dOutputs: [Tensor]) {
         guard let plan = planForBackward else { preconditionFailure("YOLOv5Model.backward without a recorded forward") }
         planForBackward = nil
-        guard plan.trainsAtOrAbove[nodes.count] else { return }
-        var gradients = [Tensor?](repeating: nil, count: nodes.count)
+        // dL/d(outputs) per node: given for the last node's, which are the model's outputs;
+        // for every other node, its one output's, summed over its readers.
+        var gradients = [[Tensor]?](repeating: nil, count: nodes.count)
+        gradients[nodes.count - 1] = dOutputs
         func accumulate(_ g: Tensor?, into f: Int) {
             guard let g, f >= 0 else { return }
-            if let existing = gradients[f] { existing.add(g) } else { gradients[f] = g }
+            if let existing = gradients[f]?[0] { existing.add(g) } else { gradients[f] = [g] }
         }
         let inPlace = concatenationsReadInPlace
-        // Per level: an input gradient only where something upstream of that level's input trains.
-        let dInputs = KernelProfile.timeNode(nodes.count, "Detect", backward: true) {
-            detect.backward(dOutputs, needsInputGradient: detectFrom.map { plan.trainsAtOrAbove[$0] })
-        }
-        for (f, g) in zip(detectFrom, dInputs) { accumulate(g, into: f) }
         for node in nodes.reversed() where plan.trainsAtOrAbove[node.index] {
             guard let dy = gradients[node.index] else { continue }
             gradients[node.index] = nil
             let needsInput = plan.needsInputGradient[node.index]
-            KernelProfile.timeNode(node.index, node.module, backward: true) {
+            KernelProfile.timeNode(node.index, node.moduleName, backward: true) {
                 switch node.operation {
                 case .layer(let layer as ConcatenationReader) where node.from[0] >= 0 && inPlace[node.from[0]] == node.index:
                     // The parts' gradients go straight to the Concat's inputs.
                     let concatenation = nodes[node.from[0]]
                     let needs = concatenation.from.map { $0 >= 0 && plan.trainsAtOrAbove[$0] }
-                    let parts = layer.backward(concatenated: dy, needsPartGradients: needs)
+                    let parts = layer.backward(concatenated: dy[0], needsPartGradients: needs)
                     for (f, part) in zip(concatenation.from, parts) { accumulate(part, into: f) }
                 case .layer(let layer):
-                    accumulate(layer.backward(dy, needsInputGradient: needsInput), into: node.from[0])
+                    accumulate(layer.backward(dy[0], needsInputGradient: needsInput), into: node.from[0])
                 case .concat(let concat):
-                    let parts = concat.backward(dy)
+                    let parts = concat.backward(dy[0])
                     for (f, part) in zip(node.from, parts) where f >= 0 && plan.trainsAtOrAbove[f] { accumulate(part, into: f) }
+                case .detect(let detect):
+                    // Per level: an input gradient only where something upstream of that level's input trains.
+                    let parts = detect.backward(dy, needsInputGradient: node.from.map { plan.trainsAtOrAbove[$0] })
+                    for (f, part) in zip(node.from, parts) { accumulate(part, into: f) }
                 }
             }
         }
@@ -125,7 +127,7 @@ extension YOLOv5Model {
     var concatenationsReadInPlace: [Int: Int] {
         var result: [Int: Int] = [:]
         for node in nodes {
-            guard case .concat = node.operation, !detectFrom.contains(node.index) else { continue }
+            guard case .concat = node.operation else { continue }
             let readers = nodes.filter { $0.from.contains(node.index) }
             guard readers.count == 1, let reader = readers.first, reader.from == [node.index],
                   case .layer(let layer) = reader.operation, layer is ConcatenationReader else { continue }

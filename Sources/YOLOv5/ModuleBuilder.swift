@@ -1,7 +1,7 @@
 import NeuralCore
 
 /// How one module name of a model YAML becomes a graph node: the module branches of YOLOv5's
-/// `parse_model`, one entry per name (Detect, the last row, is built by `ModelBuilder`).
+/// `parse_model`, one entry per name.
 struct ModuleBuilder<R: RandomNumberGenerator> {
     /// A row whose arguments passed their checks: output channels and how to make the layer
     /// with the model's generator.
@@ -10,7 +10,7 @@ struct ModuleBuilder<R: RandomNumberGenerator> {
         let make: (inout R) -> GraphNode.Operation
     }
 
-    /// Concat reads several inputs; every other module reads one.
+    /// Concat and Detect read several inputs; every other module reads one.
     var readsSeveralInputs = false
     /// C3 and BottleneckCSP repeat their bottleneck `number` times inside; any other module
     /// would be stacked `number` times, which no YOLOv5 YAML does and is not supported.
@@ -18,10 +18,11 @@ struct ModuleBuilder<R: RandomNumberGenerator> {
     /// Checks the row's arguments.
     let prepare: (ModuleRow) throws -> Prepared
 
-    /// Every module name a model YAML may use besides Detect, in the order errors list them.
+    /// Every module name a model YAML may use, in the order errors list them.
     static var table: [(name: String, builder: ModuleBuilder)] {
         [("Conv", conv), ("Focus", focus), ("Bottleneck", bottleneck), ("C3", c3), ("BottleneckCSP", bottleneckCSP),
-         ("SPP", spp), ("SPPF", sppf), ("nn.Upsample", upsample), ("Upsample", upsample), ("Concat", concat)]
+         ("SPP", spp), ("SPPF", sppf), ("nn.Upsample", upsample), ("Upsample", upsample), ("Concat", concat),
+         ("Detect", detect)]
     }
 
     static func named(_ name: String) -> ModuleBuilder? { table.first { $0.name == name }?.builder }
@@ -131,6 +132,21 @@ struct ModuleBuilder<R: RandomNumberGenerator> {
         ModuleBuilder(readsSeveralInputs: true) { row in
             if let dimension = row.args.first, dimension != .int(1) { throw row.fail("Concat is supported along channels (1) only") }
             return Prepared(outputChannels: row.inputChannels.reduce(0, +)) { _ in .concat(Concat()) }
+        }
+    }
+
+    /// `Detect(nc, anchors)`: one earlier row per anchor level, each through a 1×1 convolution
+    /// to na·(nc + 5) channels; the class count is the model's, the anchors the spec's.
+    static var detect: ModuleBuilder {
+        ModuleBuilder(readsSeveralInputs: true) { row in
+            guard row.row.fromIsList, row.from.allSatisfy({ $0 >= 0 }) else { throw row.fail("Detect needs a list of input layers") }
+            guard row.from.count == row.spec.anchors.count else {
+                throw row.fail("Detect reads \(row.from.count) layers but anchors has \(row.spec.anchors.count) levels")
+            }
+            let (nc, anchors, inputChannels) = (row.classCount, row.spec.anchors, row.inputChannels)
+            return Prepared(outputChannels: row.outputsPerAnchor) { rng in
+                .detect(Detect(classCount: nc, anchors: anchors, inputChannels: inputChannels, using: &rng))
+            }
         }
     }
 }

@@ -26,19 +26,11 @@ extension YOLOv5Model {
     /// What YOLOv5's model summary calls "layers": `len(list(model.modules()))`, the unique
     /// modules, counted over the built tree.
     public var moduleCount: Int {
-        let layers = nodes.flatMap { node -> [any Layer] in
-            guard case .layer(let layer) = node.operation else { return [] }
-            return layer.descendants()
-        }
-        let concats = nodes.filter { node in
-            if case .concat = node.operation { return true }
-            return false
-        }.count
-        let blocks = layers.map { 1 + (($0 as? StatelessSubmodules)?.statelessModuleCount ?? 0) }.reduce(0, +)
+        let modules = nodes.flatMap { $0.module.descendants() }
+        let counted = modules.map { 1 + (($0 as? StatelessSubmodules)?.statelessModuleCount ?? 0) }.reduce(0, +)
         // Every Conv block shares one activation module (`Conv.default_act`): counted once.
-        let sharedActivation = layers.contains { $0 is Conv } ? 1 : 0
-        let detectModules = 2 + detect.levels  // Detect, its nn.ModuleList `m`, a Conv2d per level
+        let sharedActivation = modules.contains { $0 is Conv } ? 1 : 0
         let model = 2  // DetectionModel and its nn.Sequential `model`
-        return model + blocks + concats + sharedActivation + detectModules
+        return model + counted + sharedActivation
     }
 }

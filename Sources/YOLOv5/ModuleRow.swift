@@ -10,8 +10,11 @@ struct ModuleRow {
     let from: [Int], inputChannels: [Int]
     /// `number` after depth scaling (`n` in `parse_model`).
     let repeats: Int
+    /// The model's class count (`nc`).
+    let classCount: Int
+
     /// na·(nc + 5): a channel argument equal to it is not width-scaled (`if c2 != no`).
-    let outputsPerAnchor: Int
+    var outputsPerAnchor: Int { spec.anchors[0].count / 2 * (classCount + 5) }
 
     var args: [Argument] { row.args }
     /// Channels of the first input (`c1` in `parse_model`).

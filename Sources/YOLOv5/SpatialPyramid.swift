@@ -13,7 +13,7 @@ public final class SPP: Layer {
         pools = kernels.map { MaxPool2d(kernelSize: $0, stride: 1, padding: $0 / 2) }
     }
 
-    public var children: [(String, any Layer)] { [("cv1", cv1), ("cv2", cv2)] }
+    public var children: [(String, any Module)] { [("cv1", cv1), ("cv2", cv2)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         let y = cv1.forward(x, mode)
@@ -44,7 +44,7 @@ public final class SPPF: Layer {
         pools = (0..<3).map { _ in MaxPool2d(kernelSize: kernel, stride: 1, padding: kernel / 2) }
     }
 
-    public var children: [(String, any Layer)] { [("cv1", cv1), ("cv2", cv2)] }
+    public var children: [(String, any Module)] { [("cv1", cv1), ("cv2", cv2)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         let y0 = cv1.forward(x, mode)
@@ -76,7 +76,7 @@ public final class Focus: Layer {
         conv = Conv(4 * c1, c2, k: k, s: s, p: p, activation: activation, using: &rng)
     }
 
-    public var children: [(String, any Layer)] { [("conv", conv)] }
+    public var children: [(String, any Module)] { [("conv", conv)] }
 
     public func forward(_ x: Tensor, _ mode: ForwardMode) -> Tensor {
         conv.forward(slicing.forward(x, mode), mode)

@@ -10,14 +10,15 @@ import NeuralCore
 public final class YOLOv5Model {
     public let spec: ModelSpec
     public let classCount: Int
+    /// The graph's nodes, one per YAML row; the last is Detect.
     let nodes: [GraphNode]
+    /// The last node's Detect, whose anchors and strides the loss and the decoder read.
     public let detect: Detect
-    let detectFrom: [Int]
-    /// Where each node's output is last read (Detect reads as index `nodes.count`).
+    /// Where each node's output is last read (-1: never, as the model's outputs, Detect's).
     let lastReader: [Int]
     /// What the last recorded forward decided about backward, per node.
     var planForBackward: BackwardPlan?
-    /// Each node's parameters (Detect's last), for deciding per forward where backward stops.
+    /// Each node's parameters, for deciding per forward where backward stops.
     let nodeParameters: [[Parameter]]
 
     /// Builds the model with PyTorch's default initialisation, YOLOv5's Detect bias prior, and
@@ -25,18 +26,13 @@ public final class YOLOv5Model {
     public init<R: RandomNumberGenerator>(spec: ModelSpec, classCount: Int? = nil, using rng: inout R) throws {
         self.spec = spec
         self.classCount = classCount ?? spec.classCount
-        let built = try ModelBuilder.build(spec, classCount: self.classCount, using: &rng)
-        nodes = built.nodes
-        detect = built.detect
-        detectFrom = built.detectFrom
+        nodes = try ModelBuilder.build(spec, classCount: self.classCount, using: &rng)
+        guard case .detect(let head) = nodes.last?.operation else { preconditionFailure("ModelBuilder ends every graph with Detect") }
+        detect = head
         var last = [Int](repeating: -1, count: nodes.count)
         for node in nodes { for f in node.from where f >= 0 { last[f] = max(last[f], node.index) } }
-        for f in detectFrom { last[f] = nodes.count }
         lastReader = last
-        nodeParameters = nodes.map { node -> [Parameter] in
-            if case .layer(let layer) = node.operation { return layer.namedParameters().map(\.1) }
-            return []
-        } + [detect.namedParameters(prefix: "").map(\.1)]
+        nodeParameters = nodes.map { $0.module.namedParameters().map(\.1) }
         detect.configure(strides: computeStrides(), initializeBiases: true)
         markAsFreshlyBuilt()
     }
@@ -66,50 +62,29 @@ public final class YOLOv5Model {
 
     /// Parameters named and ordered as PyTorch's `named_parameters()`.
     public func namedParameters() -> [(String, Parameter)] {
-        var result: [(String, Parameter)] = []
-        for node in nodes {
-            if case .layer(let layer) = node.operation { result += layer.namedParameters(prefix: "model.\(node.index).") }
-        }
-        return result + detect.namedParameters(prefix: "model.\(nodes.count).")
+        nodes.flatMap { $0.module.namedParameters(prefix: $0.prefix) }
     }
 
     /// Parameters and buffers in `state_dict()` order (without `num_batches_tracked`).
     public func stateDict() -> [(String, Tensor)] {
-        var result: [(String, Tensor)] = []
-        for node in nodes {
-            guard case .layer(let layer) = node.operation else { continue }
-            result += stateEntries(layer, prefix: "model.\(node.index).")
-        }
-        let detectPrefix = "model.\(nodes.count)."
-        result += detect.namedBuffers(prefix: detectPrefix)
-        result += detect.namedParameters(prefix: detectPrefix).map { ($0.0, $0.1.value) }
-        return result
-    }
-
-    private func stateEntries(_ layer: any Layer, prefix: String) -> [(String, Tensor)] {
-        var result = layer.ownParameters.map { (prefix + $0.0, $0.1.value) } + layer.ownBuffers.map { (prefix + $0.0, $0.1) }
-        for (name, child) in layer.children { result += stateEntries(child, prefix: prefix + name + ".") }
-        return result
+        nodes.flatMap { $0.module.stateEntries(prefix: $0.prefix) }
     }
 
     /// Every BatchNorm2d, in graph order, with its PyTorch name (without a trailing dot).
     public var namedBatchNorms: [(String, BatchNorm2d)] {
-        func collect(_ layer: any Layer, _ prefix: String) -> [(String, BatchNorm2d)] {
+        func collect(_ module: any Module, _ prefix: String) -> [(String, BatchNorm2d)] {
             var found: [(String, BatchNorm2d)] = []
-            if let bn = layer as? BatchNorm2d { found.append((String(prefix.dropLast()), bn)) }
-            for (name, child) in layer.children { found += collect(child, prefix + name + ".") }
+            if let bn = module as? BatchNorm2d { found.append((String(prefix.dropLast()), bn)) }
+            for (name, child) in module.children { found += collect(child, prefix + name + ".") }
             return found
         }
-        return nodes.flatMap { node -> [(String, BatchNorm2d)] in
-            guard case .layer(let layer) = node.operation else { return [] }
-            return collect(layer, "model.\(node.index).")
-        }
+        return nodes.flatMap { collect($0.module, $0.prefix) }
     }
 
     var batchNorms: [BatchNorm2d] { namedBatchNorms.map(\.1) }
 
-    /// Graph layers plus Detect: 25 for every YOLOv5 config here.
-    public var layerCount: Int { nodes.count + 1 }
+    /// The graph's nodes, Detect included: 25 for every YOLOv5 config here.
+    public var layerCount: Int { nodes.count }
 
     /// Total number of parameter elements.
     public var parameterCount: Int { namedParameters().map(\.1.count).reduce(0, +) }

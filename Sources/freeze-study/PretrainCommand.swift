@@ -9,19 +9,16 @@ struct PretrainCommand: ParsableCommand {
         abstract: "Pretrain on the synthetic source task (or reuse the cached pretraining) and write the checkpoint "
             + "and its manifest into pretrained/ beside the study file, for committing.")
 
-    @Option(help: "Study file.")
-    var study = "Experiments/freeze-study.yaml"
+    @OptionGroup var studyFile: StudyFileOption
 
-    @Option(help: "Cache of the synthetic data and pretrained weights.")
-    var cacheDir = "cache"
+    @OptionGroup var cache: CacheOption
 
     @Flag(help: "Validate on the source task's val images after every epoch (a convergence curve in the log).")
     var validateEveryEpoch = false
 
     func run() throws {
-        let command = (["freeze-study"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-        try PretrainedCheckpointMaker.make(study: URL(fileURLWithPath: study), cacheDirectory: URL(fileURLWithPath: cacheDir),
-                                           validatesEveryEpoch: validateEveryEpoch, command: command,
+        try PretrainedCheckpointMaker.make(study: studyFile.url, cacheDirectory: cache.url,
+                                           validatesEveryEpoch: validateEveryEpoch, command: commandLine(),
                                            log: { print($0); fflush(stdout) })
     }
 }

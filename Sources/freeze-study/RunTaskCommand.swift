@@ -12,8 +12,7 @@ struct RunTaskCommand: ParsableCommand {
         commandName: "run-task",
         abstract: "Train one run (scenario × seed) of a study into its own part file (what sweep starts for each run).")
 
-    @Option(help: "Study file.")
-    var study = "Experiments/freeze-study.yaml"
+    @OptionGroup var studyFile: StudyFileOption
 
     @Option(help: "The scenario's name.")
     var scenario: String?
@@ -33,8 +32,7 @@ struct RunTaskCommand: ParsableCommand {
     @Option(help: "The study's results file (default: runs/<study name>/results.h5); the run's part is written beside it.")
     var results: String?
 
-    @Option(help: "Cache of the synthetic data and pretrained weights.")
-    var cacheDir = "cache"
+    @OptionGroup var cache: CacheOption
 
     @Option(help: "Starting weights instead of the study file's: a YOLOv5 .pt, a FreezeStudy .safetensors, 'pretrained' or 'none'.")
     var weights: WeightsSource?
@@ -71,9 +69,9 @@ struct RunTaskCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = RunTaskOptions(study: URL(fileURLWithPath: study), key: try key())
+        var options = RunTaskOptions(study: studyFile.url, key: try key())
         options.results = results.map { URL(fileURLWithPath: $0) }
-        options.cacheDirectory = URL(fileURLWithPath: cacheDir)
+        options.cacheDirectory = cache.url
         options.threads = threads
         options.weights = weights
         options.restart = restart

@@ -3,34 +3,6 @@ import Foundation
 import Study
 import YOLOv5
 
-/// Flags every study command shares.
-struct StudyOptions: ParsableArguments {
-    @Option(help: "Study file.")
-    var study = "Experiments/freeze-study.yaml"
-
-    @Option(help: "HDF5 results file (default: runs/<study name>/results.h5); parts, checkpoints and logs live beside it.")
-    var results: String?
-
-    @Option(help: "Cache of the synthetic data and pretrained weights.")
-    var cacheDir = "cache"
-
-    @Option(help: "Report folder (default: reports/<study name>).")
-    var report: String?
-
-    @Option(help: "Starting weights for every scenario instead of the study file's: a YOLOv5 .pt, a FreezeStudy .safetensors, 'pretrained' or 'none'.")
-    var weights: WeightsSource?
-
-    func sweepOptions() -> SweepOptions {
-        var options = SweepOptions(study: URL(fileURLWithPath: study))
-        options.results = results.map { URL(fileURLWithPath: $0) }
-        options.cacheDirectory = URL(fileURLWithPath: cacheDir)
-        options.report = report.map { URL(fileURLWithPath: $0) }
-        options.weights = weights
-        options.command = commandLine()
-        return options
-    }
-}
-
 /// This process's command line, for the report and the results (`ShellCommand.recorded`).
 func commandLine() -> String { ShellCommand.recorded(Array(CommandLine.arguments.dropFirst())) }
 
@@ -46,20 +18,6 @@ extension WeightsSource: ExpressibleByArgument {
 }
 
 extension BatchNormPolicy: ExpressibleByArgument {}
-
-/// `--jobs N`, shared by the commands that train.
-struct JobOptions: ParsableArguments {
-    @Option(help: "Runs trained at once, each its own process (default: half the cores, at least 1; each gets cores ÷ jobs threads).")
-    var jobs: Int?
-
-    @Option(name: .customLong("mpi"), help: "Train each run on this many MPI ranks, data-parallel (`mpirun -np K freeze-study run-task`; each rank gets cores ÷ (jobs × K) threads).")
-    var mpiRanks: Int?
-
-    func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        if let mpiRanks, mpiRanks < 1 { throw ValidationError("--mpi must be at least 1") }
-    }
-}
 
 /// `freeze-study sweep`: trains every run of a study that is not complete, then the report.
 struct SweepCommand: ParsableCommand {
@@ -88,8 +46,7 @@ struct SweepCommand: ParsableCommand {
         var sweepOptions = options.sweepOptions()
         sweepOptions.only = only
         sweepOptions.force = force
-        sweepOptions.jobs = jobOptions.jobs
-        sweepOptions.mpiRanks = jobOptions.mpiRanks
+        jobOptions.apply(to: &sweepOptions)
         let sweep = try Sweep(options: sweepOptions)
         if slurm.slurm {
             try sweep.submitToSlurm(slurm.options)
@@ -142,7 +99,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let spec = try FreezeSpec(parsing: freeze)
-        let study = try StudyFile(contentsOf: URL(fileURLWithPath: options.study))
+        let study = try StudyFile(contentsOf: options.studyFile.url)
         var settings = study.shared
         if let bn { settings.bn = bn }
         try schedule.apply(to: &settings)
@@ -153,8 +110,7 @@ struct RunCommand: ParsableCommand {
         sweepOptions.extraScenarios = [ScenarioDefinition(name: scenarioName, freeze: spec, settings: settings, line: nil)]
         sweepOptions.only = [scenarioName]
         sweepOptions.force = force
-        sweepOptions.jobs = jobOptions.jobs
-        sweepOptions.mpiRanks = jobOptions.mpiRanks
+        jobOptions.apply(to: &sweepOptions)
         try Sweep(options: sweepOptions).run()
     }
 }
@@ -181,8 +137,7 @@ struct ScenariosCommand: ParsableCommand {
         commandName: "scenarios",
         abstract: "List the study's scenarios with their freeze specs and trainable/frozen parameter counts (trains nothing).")
 
-    @Option(help: "Study file.")
-    var study = "Experiments/freeze-study.yaml"
+    @OptionGroup var studyFile: StudyFileOption
 
     @Option(help: "Classes of the model (default: 20, VOC's).")
     var nc = 20
@@ -192,8 +147,8 @@ struct ScenariosCommand: ParsableCommand {
     }
 
     func run() throws {
-        let file = try StudyFile(contentsOf: URL(fileURLWithPath: study))
-        print("study \(file.name) (\(study)): \(file.scenarios.count) scenarios × seeds \(file.seeds.map(String.init).joined(separator: ", ")), nc \(nc)")
+        let file = try StudyFile(contentsOf: studyFile.url)
+        print("study \(file.name) (\(studyFile.study)): \(file.scenarios.count) scenarios × seeds \(file.seeds.map(String.init).joined(separator: ", ")), nc \(nc)")
         print("name".padding(toLength: 18, withPad: " ", startingAt: 0) + "freeze".padding(toLength: 14, withPad: " ", startingAt: 0)
               + "bn       trainable (tensors)    frozen (tensors)   model")
         var models: [String: YOLOv5Model] = [:]
