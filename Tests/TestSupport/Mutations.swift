@@ -131,7 +131,7 @@ public final class ScratchFile {
     /// Creates (or empties) the file at `url` and keeps it open.
     public init(_ url: URL) throws {
         self.url = url
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)  // FileHandle(forUpdating:) says it if this failed
         handle = try FileHandle(forUpdating: url)
     }
 
