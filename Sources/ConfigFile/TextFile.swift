@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Accepts UTF-8 with or without a byte-order mark and UTF-16 with one (Windows Notepad's
 /// "Unicode"); anything else that is not UTF-8 is an error naming the line of the first bad byte.
-/// Lines end at LF, CRLF or CR (Swift's "\r\n" is one `Character`, so `split(separator: "\n")`
-/// would never split a Windows file); a missing final newline changes nothing.
+/// Lines end at LF, CRLF or CR (Swift reads "\r\n" as one `Character`, so splitting on the LF
+/// character alone would never split a Windows file); a missing final newline changes nothing.
 public enum TextFile {
     /// The text of the file at `url`; an unreadable file or one that is not text throws a
     /// `ConfigError` naming the file (and the line of the first byte that is not UTF-8).
